@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535); // 0: any free port
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .url()
+    .refine((v) => protocols.includes(new URL(v).protocol), {
+      message: `must be a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`,
+    });
+const initSecret = z.string().min(32, 'must be at least 32 characters');
+
+/**
+ * Every environment variable Cairn reads, with its default. This object is the single
+ * source of truth: docs/configuration.md and compose/.env.example list the same keys.
+ */
+export const envSchema = z.object({
+  CAIRN_PORT: port.default(8000),
+  CAIRN_HOST: z.string().min(1).default('0.0.0.0'),
+  CAIRN_DATA_DIR: z.string().min(1).default('./data'),
+  CAIRN_PUBLIC_URL: url(['http:', 'https:']).optional(),
+  CAIRN_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CAIRN_LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+  CAIRN_SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  CAIRN_TRUST_PROXY: bool.default(false),
+  CAIRN_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
+  CAIRN_UI_DIR: z.string().min(1).optional(),
+
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
+  CAIRN_EMBEDDED_PG_PORT: port.optional(),
+
+  CLICKHOUSE_URL: url(['http:', 'https:']).optional(),
+  CLICKHOUSE_DATABASE: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case identifier')
+    .default('cairn'),
+
+  CAIRN_INIT_ORG_NAME: z.string().min(1).max(200).optional(),
+  CAIRN_INIT_PROJECT_NAME: z.string().min(1).max(200).optional(),
+  CAIRN_INIT_PROJECT_TOKEN: initSecret.optional(),
+  CAIRN_INIT_USER_EMAIL: z.string().email().optional(),
+  CAIRN_INIT_USER_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  CAIRN_INIT_API_KEY: initSecret.optional(),
+});
+
+/** Variables that may instead be given as `<NAME>_FILE`, a path to a file holding the value. */
+export const secretVariables = [
+  'CAIRN_SECRET_KEY',
+  'DATABASE_URL',
+  'CLICKHOUSE_URL',
+  'CAIRN_INIT_PROJECT_TOKEN',
+  'CAIRN_INIT_USER_PASSWORD',
+  'CAIRN_INIT_API_KEY',
+] as const;
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,37 @@
+import type { Router } from 'express';
+import type { Authenticator } from './auth/authenticate.js';
+import { bearerApiKey } from './auth/authenticate.js';
+import type { Config } from './config/index.js';
+import type { ClickHouse } from './db/clickhouse.js';
+import type { Postgres } from './db/postgres.js';
+import type { RouteDef } from './http/route.js';
+import type { Logger } from './log.js';
+import { projectRoutes } from './tenancy/projects.routes.js';
+import { setupRoutes } from './tenancy/setup.routes.js';
+
+export interface Deps {
+  config: Config;
+  log: Logger;
+  pg: Postgres;
+  ch: ClickHouse;
+  instanceSecret: string;
+}
+
+/** A feature's contribution to the running server. `stop` runs before the databases close. */
+export interface Module {
+  name: string;
+  routes?: RouteDef[];
+  routers?: Array<{ path: string; router: Router }>;
+  authenticators?: Authenticator[];
+  start?(): Promise<void>;
+  stop?(): Promise<void>;
+}
+
+/** Every feature of the API process, in mount order. The one place a new feature is registered. */
+export function apiModules(deps: Deps): Module[] {
+  return [
+    { name: 'auth', authenticators: [bearerApiKey(deps.pg)] },
+    { name: 'setup', routes: setupRoutes(deps.pg) },
+    { name: 'projects', routes: projectRoutes(deps.pg) },
+  ];
+}
