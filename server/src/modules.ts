@@ -6,6 +6,7 @@ import type { ClickHouse } from './db/clickhouse.js';
 import type { Postgres } from './db/postgres.js';
 import type { RouteDef } from './http/route.js';
 import type { Logger } from './log.js';
+import type { TenantStores } from './tenancy/stores.js';
 import { projectRoutes } from './tenancy/projects.routes.js';
 import { setupRoutes } from './tenancy/setup.routes.js';
 
@@ -15,6 +16,8 @@ export interface Deps {
   pg: Postgres;
   ch: ClickHouse;
   instanceSecret: string;
+  /** Resolves an organization to its data handles (shared or dedicated databases). */
+  tenants: TenantStores;
 }
 
 /** A feature's contribution to the running server. `stop` runs before the databases close. */

@@ -11,6 +11,7 @@ import { createMetrics } from './http/metrics.js';
 import { createLogger, type Logger } from './log.js';
 import { apiModules, type Deps, type Module } from './modules.js';
 import { applyInit } from './tenancy/bootstrap.js';
+import { sharedTenantStores } from './tenancy/stores.js';
 import { VERSION } from './version.js';
 
 export interface Stores {
@@ -32,7 +33,7 @@ export async function openStores(config: Config, log: Logger = createLogger(conf
     pg = await openPostgres(config, instanceSecret, log);
     ch = await openClickHouse(config);
     await migrateAll(pg, ch, log);
-    const deps: Deps = { config, log, pg, ch, instanceSecret };
+    const deps: Deps = { config, log, pg, ch, instanceSecret, tenants: sharedTenantStores(ch) };
     const [p, c] = [pg, ch];
     return {
       deps,

