@@ -39,6 +39,11 @@ export const envSchema = z.object({
     .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case identifier')
     .default('cairn'),
 
+  /** Embedded ingestion bus: flush a group commit this long after its first event … */
+  CAIRN_INGEST_FLUSH_MS: z.coerce.number().int().min(1).max(10_000).default(100),
+  /** … or as soon as it holds this many events. */
+  CAIRN_INGEST_BATCH_MAX: z.coerce.number().int().min(1).max(1_000_000).default(5000),
+
   CAIRN_INIT_ORG_NAME: z.string().min(1).max(200).optional(),
   CAIRN_INIT_PROJECT_NAME: z.string().min(1).max(200).optional(),
   CAIRN_INIT_PROJECT_TOKEN: initSecret.optional(),

@@ -19,3 +19,20 @@ export interface IngestEvent {
   /** Notes about what the gateway corrected, e.g. `timestamp_clamped`. */
   flags: string[];
 }
+
+/**
+ * An event (or whole payload item) that failed validation, kept with the reason so nothing is
+ * dropped silently. `payload` is the item as it was sent (JSON text), `source` the dialect or
+ * pipeline that rejected it (`cairn`, `posthog`, `segment`, `kafka`, …).
+ */
+export interface DeadLetter {
+  projectId: string;
+  orgId: string;
+  receivedAt: string;
+  /** Stable machine-readable reason, e.g. `missing_event`, `missing_distinct_id`, `invalid_timestamp`. */
+  reason: string;
+  /** Human-readable detail. */
+  detail: string;
+  payload: string;
+  source: string;
+}
