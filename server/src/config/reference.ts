@@ -1,0 +1,48 @@
+import { envSchema, secretVariables } from './schema.js';
+
+type Key = keyof typeof envSchema.shape;
+
+/**
+ * One line of documentation per variable. Typed over the schema's keys, so a variable cannot
+ * be added without its description; docs/configuration.md and the README table are generated
+ * from this (`pnpm docs:config`) and a test keeps them in step.
+ */
+export const descriptions: Record<Key, string> = {
+  CAIRN_PORT: 'HTTP port of the API and UI (0 picks a free port).',
+  CAIRN_HOST: 'Address to listen on.',
+  CAIRN_DATA_DIR: 'Where the embedded databases, the lock file and the embedded instance secret live.',
+  CAIRN_PUBLIC_URL: 'The URL users reach Cairn at; shown in SDK snippets, and `https` makes cookies `Secure`.',
+  CAIRN_LOG_LEVEL: 'Log level.',
+  CAIRN_LOG_FORMAT: '`json`, `pretty`, or `auto` (pretty on a terminal, JSON otherwise).',
+  CAIRN_SECRET_KEY: 'Instance secret (≥ 32 characters) that database passwords and encryption keys are derived from. Required with server URLs; embedded installs generate one into the data directory.',
+  CAIRN_TRUST_PROXY: 'Trust `X-Forwarded-*` headers from a reverse proxy (client IPs, TLS detection).',
+  CAIRN_SHUTDOWN_TIMEOUT_MS: 'How long a stop waits for in-flight requests before closing connections.',
+  CAIRN_UI_DIR: 'Directory of the built UI to serve (default: `ui/build`).',
+  DATABASE_URL: 'PostgreSQL server URL of the schema owner; unset = embedded PostgreSQL.',
+  DATABASE_POOL_MAX: 'Maximum PostgreSQL connections per process.',
+  CAIRN_EMBEDDED_PG_PORT: 'Loopback port of the embedded PostgreSQL (default: a free port).',
+  CLICKHOUSE_URL: 'ClickHouse server HTTP URL (with user and password); unset = embedded chDB.',
+  CLICKHOUSE_DATABASE: 'ClickHouse database holding the shared tenants\' events.',
+  CAIRN_INGEST_FLUSH_MS: 'Embedded bus: longest time an event waits for its group-commit insert.',
+  CAIRN_INGEST_BATCH_MAX: 'Embedded bus: most events in one group-commit insert.',
+  CAIRN_INIT_ORG_NAME: 'Headless first start: the first organization\'s name.',
+  CAIRN_INIT_PROJECT_NAME: 'Headless first start: the first project\'s name.',
+  CAIRN_INIT_PROJECT_TOKEN: 'Headless first start: the project\'s public ingest token (≥ 32 characters).',
+  CAIRN_INIT_USER_EMAIL: 'Headless first start: the owner\'s email.',
+  CAIRN_INIT_USER_PASSWORD: 'Headless first start: the owner\'s password (≥ 12 characters).',
+  CAIRN_INIT_API_KEY: 'Headless first start: a personal API key for the owner (≥ 32 characters).',
+};
+
+const defaultOf = (key: Key): string => {
+  const r = envSchema.shape[key].safeParse(undefined);
+  return r.success && r.data !== undefined ? `\`${String(r.data)}\`` : '';
+};
+
+/** The Markdown table of every variable, in schema order. */
+export function configTable(): string {
+  const secret = new Set<string>(secretVariables);
+  const rows = (Object.keys(envSchema.shape) as Key[]).map(
+    (k) => `| \`${k}\`${secret.has(k) ? ' (or `' + k + '_FILE`)' : ''} | ${defaultOf(k)} | ${descriptions[k]} |`,
+  );
+  return ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');
+}
