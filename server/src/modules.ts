@@ -9,6 +9,7 @@ import type { Logger } from './log.js';
 import type { TenantStores } from './tenancy/stores.js';
 import { projectRoutes } from './tenancy/projects.routes.js';
 import { setupRoutes } from './tenancy/setup.routes.js';
+import { insightsAndDashboards } from './dashboards/index.js';
 
 export interface Deps {
   config: Config;
@@ -36,5 +37,6 @@ export function apiModules(deps: Deps): Module[] {
     { name: 'auth', authenticators: [bearerApiKey(deps.pg)] },
     { name: 'setup', routes: setupRoutes(deps.pg) },
     { name: 'projects', routes: projectRoutes(deps.pg) },
+    insightsAndDashboards(deps.pg),
   ];
 }

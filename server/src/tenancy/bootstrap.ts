@@ -3,6 +3,7 @@ import type { InitConfig } from '../config/index.js';
 import type { Postgres } from '../db/postgres.js';
 import { appError } from '../http/errors.js';
 import { provisionOwner, type FirstOwner, type Provisioned } from './provision.js';
+import { ensureDefaultDashboard } from '../dashboards/default-dashboard.js';
 
 // Serialises first-owner creation across replicas and concurrent setup requests.
 const SETUP_LOCK_KEY = 0x0ca1_2b;
@@ -14,6 +15,7 @@ export async function applyInit(pg: Postgres, init: InitConfig, log: Logger): Pr
     const anyUser = await trx('users').first('id');
     return provisionOwner(trx, { ...init, email: init.userEmail, password: init.userPassword, apiKey: init.apiKey }, { instanceAdmin: !anyUser });
   });
+  await ensureDefaultDashboard(pg, { orgId: result.orgId, projectId: result.projectId, userId: result.userId });
   log.info({ orgId: result.orgId, projectId: result.projectId, created: result.created }, 'headless init applied');
   return result;
 }

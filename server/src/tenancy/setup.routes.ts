@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Postgres } from '../db/postgres.js';
 import { defineRoute } from '../http/route.js';
 import { isInitialised, setupFirstOwner } from './bootstrap.js';
+import { ensureDefaultDashboard } from '../dashboards/default-dashboard.js';
 
 const setupBody = z.object({
   email: z.string().trim().email().max(320),
@@ -32,6 +33,7 @@ export const setupRoutes = (pg: Postgres) => [
     response: z.object({ userId: z.uuid(), orgId: z.uuid(), projectId: z.uuid(), projectToken: z.string() }),
     handler: async (_ctx, { body }) => {
       const r = await setupFirstOwner(pg, body);
+      await ensureDefaultDashboard(pg, { orgId: r.orgId, projectId: r.projectId, userId: r.userId });
       return { userId: r.userId, orgId: r.orgId, projectId: r.projectId, projectToken: r.projectToken };
     },
   }),

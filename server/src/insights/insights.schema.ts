@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+/** Query kinds of the query engine an insight can hold. */
+export const insightKinds = ['trends', 'funnel', 'retention', 'paths', 'stickiness', 'lifecycle', 'churn_risk', 'events', 'persons'] as const;
+
+/**
+ * A saved query definition: the body of POST /projects/{projectId}/query. Its full shape is
+ * the query engine's contract and is checked when the insight runs; here we only require
+ * a known kind, so a saved insight keeps working as the engine grows new options.
+ */
+export const insightQuerySchema = z
+  .object({ kind: z.enum(insightKinds) })
+  .catchall(z.unknown())
+  .refine((q) => JSON.stringify(q).length <= 64_000, { message: 'the query definition is over 64,000 characters' });
+
+export const insightDisplays = ['auto', 'line', 'bar', 'number', 'table'] as const;
+
+export const insightSchema = z.object({
+  id: z.uuid(),
+  projectId: z.uuid(),
+  name: z.string(),
+  description: z.string(),
+  query: z.object({ kind: z.enum(insightKinds) }).catchall(z.unknown()),
+  display: z.enum(insightDisplays),
+  createdBy: z.uuid().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Insight = z.infer<typeof insightSchema>;
+
+export const createInsightBody = z.object({
+  name: z.string().trim().min(1, 'give the insight a name').max(200),
+  description: z.string().max(2000).default(''),
+  query: insightQuerySchema,
+  display: z.enum(insightDisplays).default('auto'),
+});
+export type CreateInsight = z.output<typeof createInsightBody>;
+
+export const updateInsightBody = z
+  .object({
+    name: z.string().trim().min(1, 'give the insight a name').max(200),
+    description: z.string().max(2000),
+    query: insightQuerySchema,
+    display: z.enum(insightDisplays),
+  })
+  .partial()
+  .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change' });
+export type UpdateInsight = z.output<typeof updateInsightBody>;
+
+export const insightListQuery = z.object({
+  search: z.string().trim().max(200).optional(),
+  kind: z.enum(insightKinds).optional(),
+});
