@@ -1,6 +1,10 @@
+import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from '../log.js';
 import type { TenantStores } from '../tenancy/stores.js';
+import { toClickHouseTime } from './clickhouse-time.js';
 import type { DeadLetter, IngestEvent } from './event.js';
+import { eventColumns } from './event.columns.js';
+import { resolvePersons, type PersonChanges, type PersonLoader, type PersonRow } from './persons.resolve.js';
 
 export interface EventWriterDeps {
   tenants: TenantStores;
@@ -18,15 +22,199 @@ export interface EventWriter {
   writeDeadLetters(rows: DeadLetter[]): Promise<void>;
 }
 
+const CACHE_MAX = 200_000;
+
+/** A bounded map: when full it starts over (the database stays the source of truth). */
+class Cache<V> {
+  private map = new Map<string, V>();
+  get(k: string) {
+    return this.map.get(k);
+  }
+  set(k: string, v: V) {
+    if (this.map.size >= CACHE_MAX) this.map.clear();
+    this.map.set(k, v);
+  }
+}
+
+function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+
+/** Microsecond clock that never goes backwards in this process: the version of person rows. */
+function versionClock() {
+  let last = 0;
+  return () => {
+    last = Math.max(last + 1, Date.now() * 1000);
+    return last;
+  };
+}
+
+/** Reads committed person state from ClickHouse, through a cache of what this writer has seen. */
+function clickhouseLoader(client: ClickHouseClient, database: string, ids: Cache<string>, people: Cache<PersonRow>): PersonLoader {
+  const rows = async <T>(query: string, params: Record<string, unknown>) =>
+    (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
+  return {
+    async personIds(projectId, distinctIds) {
+      const out = new Map<string, string>();
+      const missing: string[] = [];
+      for (const d of distinctIds) {
+        const hit = ids.get(`${projectId}\u0000${d}`);
+        if (hit) out.set(d, hit);
+        else missing.push(d);
+      }
+      if (missing.length > 0) {
+        const found = await rows<{ distinct_id: string; person_id: string }>(
+          `SELECT distinct_id, argMax(person_id, version) AS person_id FROM ${database}.person_distinct_ids
+            WHERE project_id = {projectId:UUID} AND distinct_id IN {ids:Array(String)} GROUP BY distinct_id`,
+          { projectId, ids: missing },
+        );
+        for (const r of found) {
+          out.set(r.distinct_id, r.person_id);
+          ids.set(`${projectId}\u0000${r.distinct_id}`, r.person_id);
+        }
+      }
+      return out;
+    },
+    async distinctIdsOf(projectId, personId) {
+      const found = await rows<{ distinct_id: string }>(
+        `SELECT distinct_id FROM (SELECT distinct_id, argMax(person_id, version) AS pid FROM ${database}.person_distinct_ids
+            WHERE project_id = {projectId:UUID} GROUP BY distinct_id) WHERE pid = {personId:UUID}`,
+        { projectId, personId },
+      );
+      return found.map((r) => r.distinct_id);
+    },
+    async persons(projectId, personIds) {
+      const out = new Map<string, PersonRow>();
+      const missing: string[] = [];
+      for (const id of personIds) {
+        const hit = people.get(id);
+        if (hit) out.set(id, hit);
+        else missing.push(id);
+      }
+      if (missing.length > 0) {
+        const found = await rows<{ id: string; properties: string; created_at: string }>(
+          `SELECT id, argMax(properties, version) AS properties, argMax(created_at, version) AS created_at FROM ${database}.persons
+            WHERE project_id = {projectId:UUID} AND id IN {ids:Array(UUID)} GROUP BY id`,
+          { projectId, ids: missing },
+        );
+        for (const r of found) {
+          const row = { properties: JSON.parse(r.properties) as Record<string, unknown>, createdAt: r.created_at.replace(' ', 'T') + 'Z' };
+          out.set(r.id, row);
+          people.set(r.id, row);
+        }
+      }
+      return out;
+    },
+  };
+}
+
 /** The one writer every bus (embedded group commit, Kafka consumer) hands its batches to. */
 export function createEventWriter(deps: EventWriterDeps): EventWriter {
-  void deps;
+  const ids = new Cache<string>();
+  const people = new Cache<PersonRow>();
+  const version = versionClock();
+  // Person state is read-modify-write: batches are resolved one at a time.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = queue.then(fn, fn);
+    queue = run.catch(() => {});
+    return run;
+  };
+
+  const writePersons = async (client: ClickHouseClient, database: string, projectId: string, changes: PersonChanges) => {
+    const v = version();
+    if (changes.persons.size > 0) {
+      await client.insert({
+        table: `${database}.persons`,
+        format: 'JSONEachRow',
+        values: [...changes.persons].map(([id, p]) => ({
+          project_id: projectId,
+          id,
+          properties: JSON.stringify(p.properties),
+          created_at: toClickHouseTime(p.createdAt),
+          is_deleted: p.isDeleted ? 1 : 0,
+          version: v,
+        })),
+      });
+    }
+    if (changes.distinctIds.size > 0) {
+      await client.insert({
+        table: `${database}.person_distinct_ids`,
+        format: 'JSONEachRow',
+        values: [...changes.distinctIds].map(([distinctId, personId]) => ({ project_id: projectId, distinct_id: distinctId, person_id: personId, version: v })),
+      });
+    }
+    for (const [d, p] of changes.distinctIds) ids.set(`${projectId}\u0000${d}`, p);
+    for (const [id, p] of changes.persons) people.set(id, { properties: p.properties, createdAt: p.createdAt });
+  };
+
+  const writeOrg = async (orgId: string, events: IngestEvent[], token: string) => {
+    const { client, database } = await deps.tenants.clickhouseFor(orgId);
+    const loader = clickhouseLoader(client, database, ids, people);
+    const rows: Record<string, unknown>[] = [];
+    for (const [projectId, list] of groupBy(events, (e) => e.projectId)) {
+      const changes = await resolvePersons(projectId, list, loader);
+      await writePersons(client, database, projectId, changes);
+      list.forEach((e, i) => rows.push(eventRow(e, changes.personIdOfEvent[i]!)));
+    }
+    await client.insert({
+      table: `${database}.events`,
+      format: 'JSONEachRow',
+      values: rows,
+      clickhouse_settings: { insert_deduplication_token: token },
+    });
+  };
+
   return {
-    async write() {
-      throw new Error('not implemented yet');
+    write(events, opts) {
+      if (events.length === 0) return Promise.resolve();
+      return serial(async () => {
+        const byOrg = groupBy(events, (e) => e.orgId);
+        for (const [orgId, list] of byOrg) {
+          await writeOrg(orgId, list, byOrg.size === 1 ? opts.deduplicationToken : `${opts.deduplicationToken}:${orgId}`);
+        }
+      });
     },
-    async writeDeadLetters() {
-      throw new Error('not implemented yet');
+    async writeDeadLetters(rows) {
+      for (const [orgId, list] of groupBy(rows, (r) => r.orgId)) {
+        const { client, database } = await deps.tenants.clickhouseFor(orgId);
+        await client.insert({
+          table: `${database}.events_dead_letter`,
+          format: 'JSONEachRow',
+          values: list.map((r) => ({
+            project_id: r.projectId,
+            received_at: toClickHouseTime(r.receivedAt),
+            reason: r.reason,
+            detail: r.detail,
+            source: r.source,
+            payload: r.payload,
+          })),
+        });
+      }
     },
+  };
+}
+
+function eventRow(e: IngestEvent, personId: string): Record<string, unknown> {
+  return {
+    project_id: e.projectId,
+    uuid: e.uuid,
+    event: e.event,
+    distinct_id: e.distinctId,
+    person_id: personId,
+    timestamp: toClickHouseTime(e.timestamp),
+    received_at: toClickHouseTime(e.receivedAt),
+    properties: JSON.stringify(e.properties),
+    person_set: e.set && Object.keys(e.set).length > 0 ? JSON.stringify(e.set) : '',
+    person_set_once: e.setOnce && Object.keys(e.setOnce).length > 0 ? JSON.stringify(e.setOnce) : '',
+    ...eventColumns(e),
+    flags: e.flags,
   };
 }

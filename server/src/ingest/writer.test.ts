@@ -1,0 +1,89 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/index.js';
+import { openClickHouse, type ClickHouse } from '../db/clickhouse.js';
+import { migrateClickHouse } from '../db/migrate-clickhouse.js';
+import { sharedTenantStores } from '../tenancy/stores.js';
+import type { IngestEvent } from './event.js';
+import { firstPersonId } from './persons.resolve.js';
+import { newUuid } from './uuid.js';
+import { createEventWriter, type EventWriter } from './writer.js';
+
+const P = '00000000-0000-4000-8000-0000000000aa';
+const ORG = '00000000-0000-4000-8000-0000000000bb';
+
+const ev = (distinctId: string, event = 'pageview', extra: Partial<IngestEvent> = {}): IngestEvent => ({
+  uuid: newUuid(), projectId: P, orgId: ORG, event, distinctId, timestamp: '2026-03-04T05:06:07.123456Z',
+  receivedAt: '2026-03-04T05:06:08.000Z', properties: { $current_url: 'https://a.example/p?q=1', $lib: 'web' }, flags: [], ...extra,
+});
+
+describe('createEventWriter against chDB', () => {
+  let dir: string;
+  let ch: ClickHouse;
+  let writer: EventWriter;
+  const q = async <T>(query: string) => (await ch.client.query({ query, format: 'JSONEachRow' })).json<T>();
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'cairn-writer-'));
+    ch = await openClickHouse(loadConfig({ CAIRN_DATA_DIR: dir }));
+    await migrateClickHouse(ch.client, ch.database);
+    writer = createEventWriter({ tenants: sharedTenantStores(ch), log: pino({ level: 'silent' }) });
+  });
+  afterAll(async () => {
+    await ch?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('inserts events with their columns and person', async () => {
+    const e = ev('alice', 'signup', { set: { email: 'a@x.test' }, flags: ['timestamp_clamped'] });
+    await writer.write([e], { deduplicationToken: 't1' });
+    const [row] = await q<Record<string, unknown>>(`SELECT * FROM cairn.events FINAL WHERE uuid = '${e.uuid}'`);
+    expect(row).toMatchObject({
+      event: 'signup', distinct_id: 'alice', person_id: firstPersonId(P, 'alice'), timestamp: '2026-03-04 05:06:07.123456',
+      url: 'https://a.example/p?q=1', path: '/p', lib: 'web', flags: ['timestamp_clamped'], person_set: '{"email":"a@x.test"}',
+    });
+    const persons = await q<{ properties: string }>(`SELECT properties FROM cairn.persons FINAL WHERE id = '${firstPersonId(P, 'alice')}'`);
+    expect(JSON.parse(persons[0]!.properties)).toEqual({ email: 'a@x.test' });
+    const usage = await q<{ n: string }>(`SELECT sum(events) AS n FROM cairn.usage WHERE project_id = '${P}'`);
+    expect(Number(usage[0]!.n)).toBe(1);
+  });
+
+  it('folds a retried batch with the same deduplication token at insert time', async () => {
+    const batch = [ev('bob'), ev('bob')];
+    await writer.write(batch, { deduplicationToken: 'retry-1' });
+    await writer.write(batch, { deduplicationToken: 'retry-1' });
+    const rows = await q<{ n: string }>(`SELECT count() AS n FROM cairn.events WHERE distinct_id = 'bob'`);
+    expect(Number(rows[0]!.n)).toBe(2);
+    // A different token with the same uuids lands, but FINAL still shows each uuid once.
+    await writer.write(batch, { deduplicationToken: 'retry-2' });
+    const final = await q<{ n: string }>(`SELECT count() AS n FROM cairn.events FINAL WHERE distinct_id = 'bob'`);
+    expect(Number(final[0]!.n)).toBe(2);
+  });
+
+  it('merges persons on $identify across batches, so both ids resolve to one person', async () => {
+    await writer.write([ev('anon-1', 'pageview', { set: { ref: 'ad' } })], { deduplicationToken: 'm1' });
+    await writer.write([ev('user-1', 'pageview', { set: { plan: 'pro' } })], { deduplicationToken: 'm2' });
+    await writer.write([ev('user-1', '$identify', { properties: { $anon_distinct_id: 'anon-1' } })], { deduplicationToken: 'm3' });
+    const map = await q<{ distinct_id: string; person_id: string }>(
+      `SELECT distinct_id, argMax(person_id, version) AS person_id FROM cairn.person_distinct_ids
+        WHERE distinct_id IN ('anon-1', 'user-1') GROUP BY distinct_id ORDER BY distinct_id`,
+    );
+    expect(map.map((r) => r.person_id)).toEqual([firstPersonId(P, 'user-1'), firstPersonId(P, 'user-1')]);
+    const people = await q<{ id: string; properties: string; is_deleted: number }>(
+      `SELECT id, properties, is_deleted FROM cairn.persons FINAL WHERE id IN ('${firstPersonId(P, 'user-1')}', '${firstPersonId(P, 'anon-1')}') ORDER BY is_deleted`,
+    );
+    expect(JSON.parse(people[0]!.properties)).toEqual({ ref: 'ad', plan: 'pro' });
+    expect(people[1]).toMatchObject({ id: firstPersonId(P, 'anon-1'), is_deleted: 1 });
+  });
+
+  it('writes dead letters with reason and payload', async () => {
+    await writer.writeDeadLetters([
+      { projectId: P, orgId: ORG, receivedAt: '2026-03-04T05:06:08.000Z', reason: 'missing_event', detail: 'no event name', payload: '{"x":1}', source: 'posthog' },
+    ]);
+    const rows = await q<Record<string, unknown>>(`SELECT reason, payload, source FROM cairn.events_dead_letter`);
+    expect(rows).toEqual([{ reason: 'missing_event', payload: '{"x":1}', source: 'posthog' }]);
+  });
+});
