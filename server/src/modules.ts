@@ -37,6 +37,6 @@ export function apiModules(deps: Deps): Module[] {
     { name: 'auth', authenticators: [bearerApiKey(deps.pg)] },
     { name: 'setup', routes: setupRoutes(deps.pg) },
     { name: 'projects', routes: projectRoutes(deps.pg) },
-    insightsAndDashboards(deps.pg),
+    insightsAndDashboards(deps.pg, deps.tenants),
   ];
 }

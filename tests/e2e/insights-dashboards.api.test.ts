@@ -36,7 +36,7 @@ describe('saved insights and dashboards API', () => {
     expect(list.json.data[0]).toMatchObject({ name: 'Product overview', isDefault: true, tileCount: 4 });
     const one = await call('GET', `/dashboards/${list.json.data[0].id}`);
     expect(one.json.data.tiles.map((t: any) => t.insight.name)).toEqual(['Active users', 'Top events', 'Signup → activation', 'Weekly retention']);
-    expect(one.json.data.tiles.map((t: any) => t.insight.query.kind)).toEqual(['trends', 'trends', 'funnel', 'retention']);
+    expect(one.json.data.tiles.map((t: any) => t.insight.query.kind)).toEqual(['trends', 'top_events', 'funnel', 'retention']);
   });
 
   it('creates, renames, duplicates and deletes an insight', async () => {
@@ -114,6 +114,28 @@ describe('saved insights and dashboards API', () => {
       expect(res.status, `${method} ${path}`).toBe(403);
       expect(res.json.error.code).toBe('FORBIDDEN');
     }
+  });
+
+  it('lists event names by frequency, deduplicated, only of this project', async () => {
+    const now = Date.now();
+    const row = (event: string, i: number, project = projectId, uuid = randomUUID()) => ({
+      project_id: project, uuid, event, distinct_id: `u${i}`, person_id: randomUUID(),
+      timestamp: new Date(now - i * 60_000).toISOString().replace('T', ' ').replace('Z', ''),
+      received_at: new Date(now).toISOString().replace('T', ' ').replace('Z', ''),
+      properties: '{}', url: '', path: '', referrer: '', browser: '', os: '', device_type: '', country: '', session_id: '', lib: '',
+    });
+    const dup = randomUUID();
+    const rows = [row('signed_up', 1), row('signed_up', 2), row('signed_up', 3), row('$pageview', 4, projectId, dup), row('$pageview', 4, projectId, dup), row('secret_other', 5, randomUUID())];
+    const { client, database } = cairn.deps.ch;
+    await client.insert({ table: `${database}.events`, values: rows, format: 'JSONEachRow' });
+    const res = await call('GET', '/event-names?days=7');
+    expect(res.status).toBe(200);
+    expect(res.json.data.map((e: any) => [e.event, e.count])).toEqual([['signed_up', 3], ['$pageview', 1]]);
+    expect(res.json.meta.pagination.total).toBe(2);
+    const search = await call('GET', '/event-names?search=SIGN');
+    expect(search.json.data.map((e: any) => e.event)).toEqual(['signed_up']);
+    const bad = await call('GET', '/event-names?days=0');
+    expect(bad.json.error.fields[0].path).toBe('query.days');
   });
 
   it('answers 404 for another project id and for ids of nothing', async () => {

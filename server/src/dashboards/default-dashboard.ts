@@ -7,7 +7,7 @@ export const DEFAULT_DASHBOARD_NAME = 'Product overview';
 
 /**
  * The insights of the "Product overview" dashboard every project starts with. Date ranges
- * are relative ("-30d"): the UI resolves them against today when it runs the query.
+ * are relative ("-30d"): clients resolve them against today when they run the query.
  */
 export const defaultInsights: Array<CreateInsight & { width: number; height: number }> = [
   {
@@ -21,7 +21,7 @@ export const defaultInsights: Array<CreateInsight & { width: number; height: num
   {
     name: 'Top events',
     description: 'The most frequent events of the last 30 days',
-    query: { kind: 'trends', series: [{ event: '$all', math: 'total' }], interval: 'day', dateFrom: '-30d', breakdown: { type: 'event', property: '$event', limit: 10 } },
+    query: { kind: 'top_events', dateFrom: '-30d', limit: 10 },
     display: 'table',
     width: 6,
     height: 2,

@@ -1,12 +1,17 @@
 import { z } from 'zod';
 
-/** Query kinds of the query engine an insight can hold. */
-export const insightKinds = ['trends', 'funnel', 'retention', 'paths', 'stickiness', 'lifecycle', 'churn_risk', 'events', 'persons'] as const;
+/**
+ * What an insight can show: a query kind of the query engine (POST /projects/{projectId}/query),
+ * or `top_events`, the ranked event names of GET /projects/{projectId}/event-names.
+ */
+export const insightKinds = ['trends', 'funnel', 'retention', 'paths', 'stickiness', 'lifecycle', 'churn_risk', 'events', 'persons', 'top_events'] as const;
 
 /**
- * A saved query definition: the body of POST /projects/{projectId}/query. Its full shape is
- * the query engine's contract and is checked when the insight runs; here we only require
- * a known kind, so a saved insight keeps working as the engine grows new options.
+ * A saved query definition: the `query` of POST /projects/{projectId}/query. Its full shape is
+ * the query engine's contract and is checked when the insight runs; here we only require a
+ * known kind, so a saved insight keeps working as the engine grows new options. `dateFrom` and
+ * `dateTo` may be relative (`-30d`, `-12w`, `-6m`): clients resolve them to dates against today
+ * in the project's time zone before running the query.
  */
 export const insightQuerySchema = z
   .object({ kind: z.enum(insightKinds) })
