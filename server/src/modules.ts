@@ -10,6 +10,7 @@ import type { TenantStores } from './tenancy/stores.js';
 import { projectRoutes } from './tenancy/projects.routes.js';
 import { setupRoutes } from './tenancy/setup.routes.js';
 import { insightsAndDashboards } from './dashboards/index.js';
+import { ingestModule } from './ingest/ingest.module.js';
 
 export interface Deps {
   config: Config;
@@ -38,5 +39,6 @@ export function apiModules(deps: Deps): Module[] {
     { name: 'setup', routes: setupRoutes(deps.pg) },
     { name: 'projects', routes: projectRoutes(deps.pg) },
     insightsAndDashboards(deps.pg, deps.tenants),
+    ingestModule(deps),
   ];
 }
