@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
@@ -33,6 +33,20 @@ const pageSchema = z.object({
 });
 
 const CSP = "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+
+/**
+ * The UI build (SvelteKit, kit.csp hash mode) hashes its inline bootstrap script into a meta
+ * policy in index.html. Header and meta policies both apply, so the header must allow the
+ * same script hashes or the app cannot start; everything else stays `default-src 'self'`.
+ */
+export function uiCsp(indexHtml: string): string {
+  const meta = /<meta\s+http-equiv="content-security-policy"\s+content="([^"]*)"/i.exec(indexHtml)?.[1];
+  const scriptSrc = meta
+    ?.split(';')
+    .map((d) => d.trim())
+    .find((d) => /^script-src\s/.test(d) && /^script-src(\s+('self'|'sha(256|384|512)-[A-Za-z0-9+/=]+'))+$/.test(d));
+  return scriptSrc ? `${CSP}; ${scriptSrc}` : CSP;
+}
 
 function parse<S extends z.ZodType | undefined>(schema: S, value: unknown, source: string) {
   if (!schema) return undefined;
@@ -154,8 +168,9 @@ export function createApp(opts: AppOptions) {
   const uiDir = opts.uiDir;
   if (uiDir && existsSync(path.join(uiDir, 'index.html'))) {
     const fallback = path.join(uiDir, 'index.html');
+    const csp = uiCsp(readFileSync(fallback, 'utf8'));
     app.use((_req, res, next) => {
-      res.setHeader('Content-Security-Policy', CSP);
+      res.setHeader('Content-Security-Policy', csp);
       next();
     });
     app.use(express.static(uiDir, { index: 'index.html', maxAge: '1h', setHeaders: (res, file) => {
