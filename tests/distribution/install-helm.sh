@@ -17,7 +17,13 @@ if ! command -v go >/dev/null 2>&1; then
 fi
 mkdir -p "$BIN"
 echo "building helm ${HELM_VERSION} from helm.sh/helm/v3 (takes several minutes on 2 cores)..."
+# The ldflags are those of helm's Makefile: version, and the Kubernetes version that
+# `helm template` and `helm lint` assume (that of the client-go helm ${HELM_VERSION} builds with).
+K8S_MINOR="${HELM_K8S_MINOR:-34}"
+LDFLAGS="-s -w -X helm.sh/helm/v3/internal/version.version=${HELM_VERSION}"
+for pkg in pkg/lint/rules pkg/chartutil; do
+  LDFLAGS="$LDFLAGS -X helm.sh/helm/v3/$pkg.k8sVersionMajor=1 -X helm.sh/helm/v3/$pkg.k8sVersionMinor=${K8S_MINOR}"
+done
 GOBIN="$BIN" GOFLAGS="${GOFLAGS:--buildvcs=false}" CGO_ENABLED=0 \
-  go install -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=${HELM_VERSION}" \
-  "helm.sh/helm/v3/cmd/helm@${HELM_VERSION}"
+  go install -trimpath -ldflags "$LDFLAGS" "helm.sh/helm/v3/cmd/helm@${HELM_VERSION}"
 "$BIN/helm" version --short
