@@ -1,13 +1,13 @@
 import type { Router } from 'express';
 import type { Authenticator } from './auth/authenticate.js';
-import { bearerApiKey } from './auth/authenticate.js';
 import type { Config } from './config/index.js';
 import type { ClickHouse } from './db/clickhouse.js';
 import type { Postgres } from './db/postgres.js';
+import type { RequestGuard } from './http/app.js';
 import type { RouteDef } from './http/route.js';
 import type { Logger } from './log.js';
 import type { TenantStores } from './tenancy/stores.js';
-import { projectRoutes } from './tenancy/projects.routes.js';
+import { accountModules } from './tenancy/tenancy.module.js';
 import { setupRoutes } from './tenancy/setup.routes.js';
 import { insightsAndDashboards } from './dashboards/index.js';
 import { ingestModule } from './ingest/ingest.module.js';
@@ -28,6 +28,8 @@ export interface Module {
   routes?: RouteDef[];
   routers?: Array<{ path: string; router: Router }>;
   authenticators?: Authenticator[];
+  /** Checks run on every /api/v1 request after access is resolved (CSRF, rate limits). */
+  guards?: RequestGuard[];
   start?(): Promise<void>;
   stop?(): Promise<void>;
 }
@@ -35,9 +37,8 @@ export interface Module {
 /** Every feature of the API process, in mount order. The one place a new feature is registered. */
 export function apiModules(deps: Deps): Module[] {
   return [
-    { name: 'auth', authenticators: [bearerApiKey(deps.pg)] },
+    ...accountModules(deps),
     { name: 'setup', routes: setupRoutes(deps.pg) },
-    { name: 'projects', routes: projectRoutes(deps.pg) },
     insightsAndDashboards(deps.pg, deps.tenants),
     ingestModule(deps),
   ];

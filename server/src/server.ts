@@ -11,7 +11,7 @@ import { createMetrics } from './http/metrics.js';
 import { createLogger, type Logger } from './log.js';
 import { apiModules, type Deps, type Module } from './modules.js';
 import { applyInit } from './tenancy/bootstrap.js';
-import { sharedTenantStores } from './tenancy/stores.js';
+import { createTenantStores } from './tenancy/stores.js';
 import { VERSION } from './version.js';
 
 export interface Stores {
@@ -33,11 +33,13 @@ export async function openStores(config: Config, log: Logger = createLogger(conf
     pg = await openPostgres(config, instanceSecret, log);
     ch = await openClickHouse(config);
     await migrateAll(pg, ch, log);
-    const deps: Deps = { config, log, pg, ch, instanceSecret, tenants: sharedTenantStores(ch) };
+    const tenants = createTenantStores({ pg, ch, instanceSecret });
+    const deps: Deps = { config, log, pg, ch, instanceSecret, tenants };
     const [p, c] = [pg, ch];
     return {
       deps,
       async close() {
+        await tenants.close().catch((err) => log.warn({ err }, 'closing tenant databases'));
         await c.close().catch((err) => log.warn({ err }, 'closing ClickHouse'));
         await p.close().catch((err) => log.warn({ err }, 'closing PostgreSQL'));
         unlock();
@@ -98,6 +100,7 @@ export async function startCairn(config: Config, opts: { log?: Logger; modules?:
       routes: modules.flatMap((m) => m.routes ?? []),
       routers: modules.flatMap((m) => m.routers ?? []),
       authenticators: modules.flatMap((m) => m.authenticators ?? []),
+      guards: modules.flatMap((m) => m.guards ?? []),
       pg: deps.pg,
       log,
       metrics: createMetrics(),

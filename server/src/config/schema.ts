@@ -44,6 +44,28 @@ export const envSchema = z.object({
   /** … or as soon as it holds this many events. */
   CAIRN_INGEST_BATCH_MAX: z.coerce.number().int().min(1).max(1_000_000).default(5000),
 
+  CAIRN_SESSION_TTL_HOURS: z.coerce.number().min(0.01).max(24 * 365).default(336),
+  CAIRN_SESSION_IDLE_HOURS: z.coerce.number().min(0.01).max(24 * 365).default(72),
+  CAIRN_LOGIN_MAX_FAILURES_ACCOUNT: z.coerce.number().int().min(1).max(1000).default(5),
+  CAIRN_LOGIN_MAX_FAILURES_IP: z.coerce.number().int().min(1).max(100_000).default(30),
+  CAIRN_LOGIN_LOCK_MINUTES: z.coerce.number().min(0.1).max(24 * 60).default(15),
+  CAIRN_RATE_LIMIT_USER_PER_HOUR: z.coerce.number().int().min(0).default(1000),
+  CAIRN_RATE_LIMIT_ORG_PER_HOUR: z.coerce.number().int().min(0).default(10_000),
+  CAIRN_RATE_LIMIT_PLANS: z
+    .string()
+    .transform((v, ctx) => {
+      try {
+        return z
+          .record(z.string(), z.object({ user: z.number().int().min(0).optional(), org: z.number().int().min(0).optional() }))
+          .parse(JSON.parse(v));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON like {"enterprise":{"user":5000,"org":100000}}' });
+        return z.NEVER;
+      }
+    })
+    .optional(),
+  CAIRN_ORG_DELETE_GRACE_HOURS: z.coerce.number().min(0).max(24 * 365).default(720),
+  CAIRN_ORG_PURGE_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(600),
   CAIRN_INIT_ORG_NAME: z.string().min(1).max(200).optional(),
   CAIRN_INIT_PROJECT_NAME: z.string().min(1).max(200).optional(),
   CAIRN_INIT_PROJECT_TOKEN: initSecret.optional(),

@@ -10,13 +10,22 @@ import { resolveAccess } from '../tenancy/access.js';
 import { AppError, appError, validationError } from './errors.js';
 import type { Metrics } from './metrics.js';
 import { buildOpenApi } from './openapi.js';
-import { RawReply, type RouteDef } from './route.js';
+import { JsonReply, RawReply, type RouteDef } from './route.js';
+import type { RequestContext } from '../tenancy/context.js';
+
+/**
+ * Runs after the caller is authenticated and the route's access resolved, before the handler:
+ * CSRF checks, rate limits. Throws an AppError to refuse the request.
+ */
+export type RequestGuard = (g: { req: Request; res: Response; route: RouteDef; ctx: RequestContext }) => Promise<void>;
 
 export interface AppOptions {
   routes: RouteDef[];
   /** Routers with their own wire formats (the capture gateway), mounted at the root before the API. */
   routers?: Array<{ path: string; router: Router }>;
   authenticators: Authenticator[];
+  /** Checks every /api/v1 request passes after access resolution (CSRF, rate limits). */
+  guards?: RequestGuard[];
   pg: Postgres;
   log: Logger;
   metrics: Metrics;
@@ -136,8 +145,10 @@ export function createApp(opts: AppOptions) {
           ip: req.ip ?? '',
           userAgent: req.get('user-agent') ?? '',
           requestId: res.locals.requestId as string,
+          secure: req.secure,
         });
         res.locals.actor = actor;
+        for (const guard of opts.guards ?? []) await guard({ req, res, route, ctx });
         const input = {
           params: parse(route.params, req.params, 'params'),
           query: parse(route.query, req.query, 'query'),
@@ -148,6 +159,10 @@ export function createApp(opts: AppOptions) {
         const status = route.status ?? 200;
         if (result instanceof RawReply) {
           res.status(status).type(result.contentType).set(result.headers).send(result.body);
+        } else if (result instanceof JsonReply) {
+          for (const [k, v] of Object.entries(result.headers)) res.setHeader(k, v);
+          if (status === 204 || result.data === undefined) res.status(status === 200 ? 204 : status).end();
+          else res.status(status).json({ data: result.data });
         } else if (route.list) {
           const { items, total } = result as { items: unknown[]; total: number };
           res.status(status).json({ data: items, meta: { pagination: { ...input.page, total } } });

@@ -10,11 +10,13 @@ import type { Role, Scope } from '../tenancy/roles.js';
  * - `project`: a member of the organization owning path parameter `projectId` with at least `role`.
  * - `instanceAdmin`: the operator.
  * `scope` is what a personal API key must carry (default: read for GET, write otherwise).
+ * Writes to a suspended or deleting organization answer 403 ORG_SUSPENDED, unless the route
+ * says `whileSuspended: 'allow'` (restoring an organization, for one).
  */
 export type Access =
   | { kind: 'public' }
   | { kind: 'user'; scope?: Scope }
-  | { kind: 'org'; role: Role; scope?: Scope }
+  | { kind: 'org'; role: Role; scope?: Scope; whileSuspended?: 'allow' }
   | { kind: 'project'; role: Role; scope?: Scope }
   | { kind: 'instanceAdmin'; scope?: Scope };
 
@@ -31,6 +33,14 @@ export class RawReply {
     readonly body: string | Buffer,
     readonly contentType: string,
     readonly headers: Record<string, string> = {},
+  ) {}
+}
+
+/** A JSON answer (inside the usual envelope) with extra response headers, e.g. Set-Cookie. */
+export class JsonReply<T = unknown> {
+  constructor(
+    readonly data: T,
+    readonly headers: Record<string, string | string[]> = {},
   ) {}
 }
 
@@ -63,7 +73,7 @@ interface RouteBase<P, Q, B> {
 export interface ItemRoute<P, Q, B, R extends z.ZodType> extends RouteBase<P, Q, B> {
   list?: false;
   response: R | null;
-  handler(ctx: RequestContext, input: Input<P, Q, B>): Promise<z.output<R> | RawReply | void>;
+  handler(ctx: RequestContext, input: Input<P, Q, B>): Promise<z.output<R> | RawReply | JsonReply<z.output<R>> | void>;
 }
 
 export interface ListRoute<P, Q, B, R extends z.ZodType> extends RouteBase<P, Q, B> {

@@ -6,7 +6,15 @@ import { roleAtLeast, scopeAllows, type Role, type Scope } from './roles.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-type Base = Pick<RequestContext, 'ip' | 'userAgent' | 'requestId'>;
+interface OrgRow {
+  organization_id: string;
+  role: Role;
+  status: 'active' | 'suspended' | 'deleting';
+  plan: string;
+  isolation: 'shared' | 'dedicated';
+}
+
+type Base = Pick<RequestContext, 'ip' | 'userAgent' | 'requestId' | 'secure'>;
 
 /**
  * Checks a route's declared access against the caller and returns the request context.
@@ -32,29 +40,33 @@ export async function resolveAccess(
     if (!actor.instanceAdmin) throw notFound();
     return ctx;
   }
-  let orgId: string | undefined;
-  let role: Role | undefined;
+  let row: OrgRow | undefined;
   if (access.kind === 'org') {
     const id = params.orgId;
     if (!id || !UUID.test(id)) throw notFound('organization');
-    const row = await pg.withTenant({ userId: actor.userId }, (trx) =>
-      trx('memberships').where({ organization_id: id, user_id: actor.userId }).first('role'),
+    row = await pg.withTenant({ userId: actor.userId }, (trx) =>
+      trx('memberships as m')
+        .join('organizations as o', 'o.id', 'm.organization_id')
+        .where({ 'm.organization_id': id, 'm.user_id': actor.userId })
+        .first('m.organization_id', 'm.role', 'o.status', 'o.plan', 'o.isolation'),
     );
     if (!row) throw notFound('organization');
-    orgId = id;
-    role = row.role as Role;
   } else {
     const id = params.projectId;
     if (!id || !UUID.test(id)) throw notFound('project');
-    const { rows } = await pg.app.raw('SELECT * FROM cairn_project_access(?, ?)', [id, actor.userId]);
-    const row = rows[0] as { organization_id: string; role: Role } | undefined;
+    const { rows } = await pg.app.raw('SELECT * FROM cairn_project_access_org(?, ?)', [id, actor.userId]);
+    row = rows[0] as OrgRow | undefined;
     if (!row) throw notFound('project');
-    orgId = row.organization_id;
-    role = row.role;
     ctx.projectId = id;
   }
-  if (!roleAtLeast(role, access.role)) throw appError('FORBIDDEN', `this needs the ${access.role} role or higher`);
-  ctx.orgId = orgId;
-  ctx.role = role;
+  if (!roleAtLeast(row.role, access.role)) throw appError('FORBIDDEN', `this needs the ${access.role} role or higher`);
+  const writes = method !== 'get';
+  const allowed = access.kind === 'org' && access.whileSuspended === 'allow';
+  if (writes && row.status !== 'active' && !allowed) {
+    throw appError('ORG_SUSPENDED', row.status === 'deleting' ? 'this organization is being deleted and is read-only' : 'this organization is suspended and is read-only');
+  }
+  ctx.orgId = row.organization_id;
+  ctx.role = row.role;
+  ctx.org = { status: row.status, plan: row.plan, isolation: row.isolation };
   return ctx;
 }

@@ -13,7 +13,18 @@ export type Actor =
       /** Scopes of the API key; a session carries every scope. */
       scopes: readonly Scope[];
       apiKeyId?: string;
+      /** Set when the caller came with a session cookie. */
+      session?: SessionRef;
     };
+
+/** The server-side session behind a cookie. */
+export interface SessionRef {
+  id: string;
+  /** What cookie-authenticated writes must echo in X-CSRF-Token. */
+  csrfToken: string;
+  /** The instance administrator acting as this user, when impersonating. */
+  impersonator?: { id: string; email: string };
+}
 
 export type UserActor = Extract<Actor, { kind: 'user' }>;
 
@@ -27,7 +38,11 @@ export interface RequestContext {
   orgId?: string;
   projectId?: string;
   role?: Role;
+  /** The organization's state, set with orgId. */
+  org?: { status: 'active' | 'suspended' | 'deleting'; plan: string; isolation: 'shared' | 'dedicated' };
   ip: string;
   userAgent: string;
   requestId: string;
+  /** Whether the request reached us over TLS (directly or, with CAIRN_TRUST_PROXY, via a proxy). */
+  secure?: boolean;
 }
