@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config/index.js';
 import { DataDirLockedError } from './db/data-dir.js';
 import { createLogger } from './log.js';
+import { kafkaConsumerModule } from './ingest/kafka/consumer.module.js';
+import { apiModules, type Deps } from './modules.js';
 import { openStores, startCairn } from './server.js';
 import { VERSION } from './version.js';
 
@@ -25,8 +27,59 @@ Configuration is read from environment variables: see docs/configuration.md.`,
     async run() {
       const config = loadConfig();
       const log = createLogger(config);
+      // With KAFKA_BROKERS the gateway publishes to Kafka and this same process also consumes it.
+      let close: (() => Promise<void>) | undefined;
+      const fatal = exitOnFatal(log, () => close?.() ?? Promise.resolve());
+      const modules = config.env.KAFKA_BROKERS ? (deps: Deps) => [...apiModules(deps), kafkaConsumerModule(deps, fatal)] : undefined;
+      const running = await startCairn(config, { log, modules });
+      close = running.close;
+      onSignals(log, running.close);
+      return 'running';
+    },
+  },
+  api: {
+    summary: 'Run the API, the UI and the capture gateway, without the Kafka consumer',
+    help: `Usage: cairn api
+
+Like \`cairn start\`, but with KAFKA_BROKERS set it only publishes captured events to Kafka;
+\`cairn ingest\` processes consume them into ClickHouse. The API process of the Compose and
+Helm installs; run as many replicas as the traffic needs.`,
+    async run() {
+      const config = loadConfig();
+      const log = createLogger(config);
       const running = await startCairn(config, { log });
       onSignals(log, running.close);
+      return 'running';
+    },
+  },
+  ingest: {
+    summary: 'Consume the Kafka events topic into ClickHouse (needs KAFKA_BROKERS)',
+    help: `Usage: cairn ingest
+
+Consumes KAFKA_TOPIC_EVENTS in batches as a member of KAFKA_CONSUMER_GROUP, inserts the
+events into ClickHouse and commits the offsets only after the insert succeeded. Messages it
+cannot decode go to KAFKA_TOPIC_DEAD_LETTER and the events_dead_letter table. Run as many
+replicas as there are partitions at most. On SIGTERM it finishes the batch in hand,
+commits and leaves the group. See docs/ingestion.md.`,
+    async run() {
+      const config = loadConfig();
+      if (!config.env.KAFKA_BROKERS) throw new ConfigError(['KAFKA_BROKERS: required by `cairn ingest`']);
+      const log = createLogger(config);
+      const stores = await openStores(config, log);
+      let close: () => Promise<void> = stores.close;
+      const consumer = kafkaConsumerModule(stores.deps, exitOnFatal(log, () => close()));
+      try {
+        await consumer.start!();
+      } catch (err) {
+        await stores.close();
+        throw err;
+      }
+      close = async () => {
+        await consumer.stop!();
+        await stores.close();
+        log.info('stopped');
+      };
+      onSignals(log, close);
       return 'running';
     },
   },
@@ -44,6 +97,14 @@ and Helm installs.`,
     },
   },
 };
+
+/** A consumer that gave up for good ends the process (non-zero), so its supervisor restarts it. */
+function exitOnFatal(log: ReturnType<typeof createLogger>, close: () => Promise<void>) {
+  return (err: Error) => {
+    log.fatal({ err }, 'ingestion stopped for good: exiting');
+    close().finally(() => process.exit(1));
+  };
+}
 
 function onSignals(log: ReturnType<typeof createLogger>, close: () => Promise<void>) {
   let stopping = false;

@@ -12,6 +12,7 @@ const url = (protocols: string[]) =>
       message: `must be a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`,
     });
 const initSecret = z.string().min(32, 'must be at least 32 characters');
+const kafkaTopic = z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'must be a Kafka topic name');
 
 /**
  * Every environment variable Cairn reads, with its default. This object is the single
@@ -43,6 +44,26 @@ export const envSchema = z.object({
   CAIRN_INGEST_FLUSH_MS: z.coerce.number().int().min(1).max(10_000).default(100),
   /** … or as soon as it holds this many events. */
   CAIRN_INGEST_BATCH_MAX: z.coerce.number().int().min(1).max(1_000_000).default(5000),
+
+  /** Kafka / Redpanda ingestion bus: set to switch from the embedded group commit. */
+  KAFKA_BROKERS: z
+    .string()
+    .transform((v) => v.split(',').map((b) => b.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[^\s:,]+:\d{1,5}$/, 'must be a comma-separated list of host:port')).min(1))
+    .optional(),
+  KAFKA_CLIENT_ID: z.string().min(1).max(200).default('cairn'),
+  KAFKA_TOPIC_EVENTS: kafkaTopic.default('cairn_events'),
+  KAFKA_TOPIC_DEAD_LETTER: kafkaTopic.default('cairn_events_dead_letter'),
+  KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(10_000).default(12),
+  KAFKA_TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(100).optional(),
+  KAFKA_CONSUMER_GROUP: z.string().min(1).max(200).default('cairn-ingest'),
+  KAFKA_PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  KAFKA_FETCH_MAX_BYTES: z.coerce.number().int().min(65_536).max(1_073_741_824).default(8 * 1024 * 1024),
+  KAFKA_SSL: bool.default(false),
+  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
 
   CAIRN_SESSION_TTL_HOURS: z.coerce.number().min(0.01).max(24 * 365).default(336),
   CAIRN_SESSION_IDLE_HOURS: z.coerce.number().min(0.01).max(24 * 365).default(72),
@@ -82,6 +103,7 @@ export const secretVariables = [
   'CAIRN_INIT_PROJECT_TOKEN',
   'CAIRN_INIT_USER_PASSWORD',
   'CAIRN_INIT_API_KEY',
+  'KAFKA_SASL_PASSWORD',
 ] as const;
 
 export type Env = z.infer<typeof envSchema>;

@@ -14,6 +14,10 @@ export interface BusFactoryDeps {
  * module adds that branch here), else the embedded group commit.
  */
 export async function createIngestBus(deps: BusFactoryDeps): Promise<IngestBus> {
+  if (deps.config.env.KAFKA_BROKERS) {
+    const { createKafkaBus } = await import('./kafka/kafka-bus.js');
+    return createKafkaBus({ config: deps.config, log: deps.log });
+  }
   const { createEmbeddedBus } = await import('./embedded-bus.js');
   return createEmbeddedBus({ writer: deps.writer, log: deps.log, config: deps.config });
 }

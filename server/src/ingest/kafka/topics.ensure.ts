@@ -2,6 +2,8 @@ import type { Admin } from 'kafkajs';
 import type { Logger } from '../../log.js';
 import type { KafkaTopics } from './kafka.client.js';
 
+const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+
 /**
  * Creates the events and dead-letter topics when they are missing. An existing topic is left
  * as it is (its partition count decides the ordering of keys already written); a topic with
@@ -18,6 +20,9 @@ export async function ensureTopics(admin: Admin, topics: KafkaTopics, log: Logge
         topic,
         numPartitions: topics.partitions,
         replicationFactor: topics.replicationFactor ?? -1,
+        // The gateway accepts events up to 1 MB; with the JSON envelope one can exceed the
+        // brokers' 1 MB default, which would be refused for good instead of written.
+        configEntries: [{ name: 'max.message.bytes', value: String(MAX_MESSAGE_BYTES) }],
       })),
     });
     log.info({ topics: missing, partitions: topics.partitions }, 'kafka: created topics');
