@@ -57,6 +57,8 @@ describe('createEventWriter against chDB', () => {
     await writer.write(batch, { deduplicationToken: 'retry-1' });
     const rows = await q<{ n: string }>(`SELECT count() AS n FROM cairn.events WHERE distinct_id = 'bob'`);
     expect(Number(rows[0]!.n)).toBe(2);
+    const usage = await q<{ n: string }>(`SELECT sum(events) AS n FROM cairn.usage WHERE project_id = '${P}'`);
+    expect(Number(usage[0]!.n)).toBe(3);
     // A different token with the same uuids lands, but FINAL still shows each uuid once.
     await writer.write(batch, { deduplicationToken: 'retry-2' });
     const final = await q<{ n: string }>(`SELECT count() AS n FROM cairn.events FINAL WHERE distinct_id = 'bob'`);

@@ -168,7 +168,7 @@ export function createEventWriter(deps: EventWriterDeps): EventWriter {
       table: `${database}.events`,
       format: 'JSONEachRow',
       values: rows,
-      clickhouse_settings: { insert_deduplication_token: token },
+      clickhouse_settings: { insert_deduplication_token: token, deduplicate_blocks_in_dependent_materialized_views: 1 },
     });
   };
 
