@@ -136,6 +136,13 @@ password variable ($(VAR) expansion), so the password itself may live in an exis
       name: {{ .Values.externalClickhouse.existingSecret | default (include "cairn.secretName" .) }}
       key: {{ ternary .Values.externalClickhouse.existingSecretKey "CLICKHOUSE_URL" (ne .Values.externalClickhouse.existingSecret "") }}
 {{- end }}
+{{- if and (not .Values.redpanda.enabled) .Values.externalKafka.sasl.mechanism }}
+- name: KAFKA_SASL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.externalKafka.sasl.existingSecret | default (include "cairn.secretName" .) }}
+      key: {{ ternary .Values.externalKafka.sasl.existingSecretKey "KAFKA_SASL_PASSWORD" (ne .Values.externalKafka.sasl.existingSecret "") }}
+{{- end }}
 {{- if .Values.init.enabled }}
 {{- $initSecret := .Values.init.existingSecret | default (include "cairn.secretName" .) }}
 - name: CAIRN_INIT_PROJECT_TOKEN
