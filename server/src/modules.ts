@@ -11,6 +11,7 @@ import { accountModules } from './tenancy/tenancy.module.js';
 import { setupRoutes } from './tenancy/setup.routes.js';
 import { insightsAndDashboards } from './dashboards/index.js';
 import { ingestModule } from './ingest/ingest.module.js';
+import { queryModule } from './query/index.js';
 
 export interface Deps {
   config: Config;
@@ -41,5 +42,6 @@ export function apiModules(deps: Deps): Module[] {
     { name: 'setup', routes: setupRoutes(deps.pg) },
     insightsAndDashboards(deps.pg, deps.tenants),
     ingestModule(deps),
+    queryModule(deps),
   ];
 }

@@ -12,6 +12,10 @@ export const errorStatus = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
+  /** A query needed more memory than CAIRN_QUERY_MAX_MEMORY_BYTES allows. */
+  QUERY_MEMORY_LIMIT: 422,
+  /** A query ran longer than CAIRN_QUERY_TIMEOUT_MS. */
+  QUERY_TIMEOUT: 504,
   INTERNAL: 500,
   UNAVAILABLE: 503,
 } as const;

@@ -1,0 +1,132 @@
+import type { WallRange } from './dates.js';
+import type { FunnelQuery, FunnelResult } from './definitions.js';
+import { num, type Plan } from './plan.js';
+import { eventsSource, filterExpr, propertyColumn, propertyText, Scope, type CompileEnv } from './sql.js';
+import { OTHER } from './trends.compile.js';
+
+const WINDOW_US = { minute: 60e6, hour: 3600e6, day: 86400e6, week: 7 * 86400e6 } as const;
+
+/**
+ * Funnels are folded per person over their events in time order (arrayFold), in one pass:
+ * - `live[i]`: timestamps of the chain that has reached level i (steps 0..i-1) and may go on;
+ * - `best[i]`: the most recent chain that reached level i (for conversion times).
+ * An event matching step i extends `live[i-1]` when it is within the window of that chain's
+ * first step (inclusive). Later chains replace earlier ones: a later start leaves more window,
+ * so the greedy pass finds each person's highest level. `strict` clears every chain an event
+ * does not extend; an exclusion event clears the chains between its fromStep and toStep.
+ * `any` order: the most distinct steps found within one window starting at any step event.
+ */
+export function planFunnel(env: CompileEnv, q: FunnelQuery, range: WallRange): Plan<FunnelResult> {
+  const s = new Scope(env);
+  const n = q.steps.length;
+  const W = s.p.add(q.window.value * WINDOW_US[q.window.unit], 'Int64');
+  const needPerson =
+    q.breakdown?.type === 'person' ||
+    [...q.steps, ...q.exclusions].some((st) => st.filters.some((f) => f.type === 'person'));
+  const cond = (st: { event: string; filters: FunnelQuery['filters'] }) =>
+    [`event = ${s.p.add(st.event, 'String')}`, ...st.filters.map((f) => filterExpr(s, f))].join(' AND ');
+  const maskParts = [...q.steps, ...q.exclusions].map((st, i) => `if(${cond(st)}, ${2 ** i}, 0)`);
+  const mask = `toUInt64(${maskParts.join(' + ')})`;
+  const events = q.order === 'strict' ? undefined : [...q.steps, ...q.exclusions].map((x) => x.event);
+  const source = eventsSource(s, { range, events, filters: q.filters, personProperties: needPerson });
+
+  let bvExpr = "''";
+  let withTop = '';
+  let rank = 'toUInt32(0)';
+  if (q.breakdown) {
+    const b = q.breakdown;
+    const text = propertyText(s, propertyColumn(b.type), b.key);
+    const step0 = eventsSource(s, { range, events: [q.steps[0]!.event], filters: q.filters, personProperties: needPerson });
+    const step0Cond = cond(q.steps[0]!);
+    withTop = `WITH (SELECT groupArray(bv) FROM (SELECT ${propertyText(s, propertyColumn(b.type), b.key)} AS bv FROM ${step0}
+      WHERE ${step0Cond} GROUP BY bv ORDER BY uniqExact(person_id) DESC, bv LIMIT ${s.p.add(b.limit, 'UInt32')})) AS top`;
+    bvExpr = text;
+    rank = 'indexOf(top, bv)';
+  }
+
+  let perPerson: string;
+  if (q.order === 'any') {
+    const stepBits = 2 ** n - 1;
+    perPerson = `SELECT person_id, argMinIf(bv, t, bitTest(mask, 0)) AS bv, arraySort(groupArray((t, event, mask))) AS evs,
+        arrayMax(arrayMap(a -> bitCount(bitAnd(arrayReduce('groupBitOr', arrayMap(y -> y.3, arrayFilter(y -> y.1 >= a.1 AND y.1 - a.1 <= ${W}, evs))), ${stepBits})), evs)) AS level,
+        arrayResize(CAST([], 'Array(Float64)'), ${n - 1}, -1.) AS tt
+      FROM rows GROUP BY person_id`;
+  } else {
+    const ext = (i: string) =>
+      `(bitTest(x.3, ${i} - 1) AND (${i} = 1 OR (notEmpty(acc.1[${i} - 1]) AND x.1 - acc.1[${i} - 1][1] <= ${W})))`;
+    const chain = (i: string) => `if(${i} = 1, [x.1], arrayPushBack(acc.1[${i} - 1], x.1))`;
+    const kills = q.exclusions.map(
+      (e, j) => `(bitTest(x.3, ${n + j}) AND i >= ${s.p.add(e.fromStep + 1, 'UInt8')} AND i <= ${s.p.add(e.toStep, 'UInt8')})`,
+    );
+    const clear = q.order === 'strict' ? 'true' : kills.length ? kills.join(' OR ') : 'false';
+    const fold = `arrayFold((acc, x) -> (
+          arrayMap(i -> if(${ext('i')}, ${chain('i')}, if(${clear}, CAST([], 'Array(Int64)'), acc.1[i])), range(1, ${n + 1})),
+          arrayMap(i -> if(${ext('i')}, ${chain('i')}, acc.2[i]), range(1, ${n + 1}))
+        ), evs, (arrayResize([CAST([], 'Array(Int64)')], ${n}), arrayResize([CAST([], 'Array(Int64)')], ${n})))`;
+    perPerson = `SELECT person_id, bv, level,
+        arrayMap(k -> if(level > k, (best[k + 1][k + 1] - best[k + 1][k]) / 1e6, -1.), range(1, ${n})) AS tt
+      FROM (
+        SELECT person_id, argMinIf(bv, t, bitTest(mask, 0)) AS bv, arraySort(groupArray((t, event, mask))) AS evs,
+          ${fold}.2 AS best, length(arrayFilter(c -> notEmpty(c), best)) AS level
+        FROM rows GROUP BY person_id
+      )`;
+  }
+  const dropped = q.droppedOff;
+  const sql = `${withTop ? withTop + ',' : 'WITH'} rows AS (
+      SELECT person_id, toUnixTimestamp64Micro(timestamp) AS t, toString(event) AS event, ${mask} AS mask, ${bvExpr} AS bv FROM ${source}
+    )
+    SELECT rank, any(bv) AS bv, j, count() AS people,
+      avgIf(tt[greatest(j - 1, 1)], j > 1) AS avg_t,
+      quantileExactIf(0.5)(tt[greatest(j - 1, 1)], j > 1) AS median_t,
+      countIf(level = j) AS dropped,
+      arraySlice(arraySort(groupArrayIf(toString(person_id), level = j)), ${s.p.add(dropped.offset + 1, 'UInt32')}, ${s.p.add(dropped.limit, 'UInt32')}) AS dropped_ids
+    FROM (SELECT *, ${rank} AS rank FROM (${perPerson}) WHERE level > 0)
+    ARRAY JOIN range(1, level + 1) AS j
+    GROUP BY rank, j
+    ORDER BY rank, j`;
+  return {
+    queries: [s.done(sql)],
+    shape([rows]) {
+      const groups = new Map<number, { bv: string | null; byJ: Map<number, Record<string, unknown>> }>();
+      for (const r of rows!) {
+        const rk = num(r.rank);
+        let g = groups.get(rk);
+        if (!g) {
+          const bv = String(r.bv ?? '');
+          g = { bv: !q.breakdown ? null : rk === 0 ? OTHER : bv === '' ? null : bv, byJ: new Map() };
+          groups.set(rk, g);
+        }
+        g.byJ.set(num(r.j), r);
+      }
+      if (!q.breakdown && groups.size === 0) groups.set(0, { bv: null, byJ: new Map() });
+      const ordered = [...groups.entries()].sort(([a], [b]) => (a === 0 ? 1 : b === 0 ? -1 : a - b));
+      return {
+        kind: 'funnel',
+        breakdowns: ordered.map(([, g]) => {
+          const counts = q.steps.map((_, k) => num(g.byJ.get(k + 1)?.people));
+          return {
+            breakdownValue: g.bv,
+            steps: q.steps.map((st, k) => {
+              const row = g.byJ.get(k + 1);
+              const prevRow = g.byJ.get(k);
+              const timed = k > 0 && q.order !== 'any' && counts[k]! > 0;
+              return {
+                index: k,
+                event: st.event,
+                count: counts[k]!,
+                conversionFromFirst: counts[0] ? counts[k]! / counts[0] : 0,
+                conversionFromPrevious: k === 0 ? (counts[0] ? 1 : 0) : counts[k - 1] ? counts[k]! / counts[k - 1]! : 0,
+                medianTimeToConvertSeconds: timed ? num(row?.median_t) : null,
+                averageTimeToConvertSeconds: timed ? num(row?.avg_t) : null,
+                droppedOff:
+                  k === 0
+                    ? { total: 0, personIds: [] }
+                    : { total: num(prevRow?.dropped), personIds: ((prevRow?.dropped_ids as string[]) ?? []).map(String) },
+              };
+            }),
+          };
+        }),
+      };
+    },
+  };
+}
