@@ -6,6 +6,9 @@ import { createLogger } from './log.js';
 import { kafkaConsumerModule } from './ingest/kafka/consumer.module.js';
 import { apiModules, type Deps } from './modules.js';
 import { openStores, startCairn } from './server.js';
+import { createApp } from './http/app.js';
+import { createMetrics } from './http/metrics.js';
+import type { Server } from 'node:http';
 import { VERSION } from './version.js';
 
 interface Command {
@@ -60,7 +63,8 @@ Consumes KAFKA_TOPIC_EVENTS in batches as a member of KAFKA_CONSUMER_GROUP, inse
 events into ClickHouse and commits the offsets only after the insert succeeded. Messages it
 cannot decode go to KAFKA_TOPIC_DEAD_LETTER and the events_dead_letter table. Run as many
 replicas as there are partitions at most. On SIGTERM it finishes the batch in hand,
-commits and leaves the group. See docs/ingestion.md.`,
+commits and leaves the group. Serves only /healthz, /readyz and /metrics on CAIRN_PORT,
+for probes and Prometheus. See docs/ingestion.md.`,
     async run() {
       const config = loadConfig();
       if (!config.env.KAFKA_BROKERS) throw new ConfigError(['KAFKA_BROKERS: required by `cairn ingest`']);
@@ -74,7 +78,15 @@ commits and leaves the group. See docs/ingestion.md.`,
         await stores.close();
         throw err;
       }
+      // Probes and Prometheus reach the worker on CAIRN_PORT: /healthz, /readyz, /metrics only.
+      // A port already taken (an `api` on the same host) costs the probes, not the ingestion.
+      const probes = await serveProbes(stores.deps).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EADDRINUSE') throw err;
+        log.warn({ port: config.env.CAIRN_PORT }, 'CAIRN_PORT is in use: /healthz, /readyz and /metrics are not served');
+        return undefined;
+      });
       close = async () => {
+        await new Promise<void>((resolve) => (probes ? probes.close(() => resolve()) : resolve()));
         await consumer.stop!();
         await stores.close();
         log.info('stopped');
@@ -97,6 +109,27 @@ and Helm installs.`,
     },
   },
 };
+
+/** The health and metrics endpoints alone, for a process that serves no API (`cairn ingest`). */
+function serveProbes(deps: Deps): Promise<Server> {
+  const { config, log, pg, ch } = deps;
+  const app = createApp({
+    routes: [],
+    authenticators: [],
+    pg,
+    log,
+    metrics: createMetrics(),
+    ready: async () => {
+      await Promise.all([pg.ping(), ch.ping()]);
+    },
+    version: VERSION,
+    trustProxy: config.env.CAIRN_TRUST_PROXY,
+  });
+  return new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.env.CAIRN_PORT, config.env.CAIRN_HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
+    s.on('error', reject);
+  });
+}
 
 /** A consumer that gave up for good ends the process (non-zero), so its supervisor restarts it. */
 function exitOnFatal(log: ReturnType<typeof createLogger>, close: () => Promise<void>) {
