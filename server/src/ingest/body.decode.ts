@@ -20,6 +20,8 @@ export interface RawRequest {
   compression?: string;
   /** `data` from the query string (GET capture), if any. */
   queryData?: string;
+  /** PostHog only: a body that is not JSON may be bare base64 (older posthog-js). */
+  sniffBase64?: boolean;
 }
 
 export interface Decoded {
@@ -80,7 +82,7 @@ function parseJson(s: string): unknown {
 }
 
 /** A `data` value as posthog-js sends it: JSON, base64 JSON, or lz64, per `compression`. */
-async function decodeData(data: string | Buffer, compression: string | undefined): Promise<string> {
+async function decodeData(data: string | Buffer, compression: string | undefined, sniffBase64 = false): Promise<string> {
   const c = compression?.toLowerCase();
   if (c === 'lz64') {
     try {
@@ -95,7 +97,7 @@ async function decodeData(data: string | Buffer, compression: string | undefined
   if (c === 'base64') return text(fromBase64(s));
   const head = s.trimStart()[0];
   // posthog-js without compression may still send base64 (legacy): JSON always starts with { or [.
-  if (head !== undefined && head !== '{' && head !== '[' && head !== '"' && /^[A-Za-z0-9+/=_\-\s]+$/.test(s)) return text(fromBase64(s));
+  if (sniffBase64 && head !== undefined && head !== '{' && head !== '[' && head !== '"' && /^[A-Za-z0-9+/=_\-\s]+$/.test(s)) return text(fromBase64(s));
   return s;
 }
 
@@ -113,14 +115,14 @@ export async function decodeBody(req: RawRequest): Promise<Decoded> {
 
   let json: string;
   if (body.length === 0 && req.queryData !== undefined) {
-    json = await decodeData(req.queryData, req.compression);
+    json = await decodeData(req.queryData, req.compression, req.sniffBase64);
   } else if (req.contentType.includes('application/x-www-form-urlencoded') || (!isGzip(body) && body.subarray(0, 5).toString('latin1') === 'data=')) {
     const form = new URLSearchParams(text(body));
     const data = form.get('data');
     if (data === null) throw malformed('invalid_json', 'the form body has no data field');
-    json = await decodeData(data, form.get('compression') ?? req.compression);
+    json = await decodeData(data, form.get('compression') ?? req.compression, req.sniffBase64);
   } else {
-    json = await decodeData(body, req.compression);
+    json = await decodeData(body, req.compression, req.sniffBase64);
   }
   const bytes = Buffer.byteLength(json);
   if (bytes > MAX_REQUEST_BYTES) throw tooLarge(`the decoded body exceeds ${MAX_REQUEST_BYTES} bytes`);

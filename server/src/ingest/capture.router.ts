@@ -67,6 +67,7 @@ export function captureRouter(service: CaptureService, log: Logger): Router {
           contentEncoding: String(req.headers['content-encoding'] ?? ''),
           compression: queryString(req.query.compression),
           queryData: queryString(req.query.data),
+          sniffBase64: dialect === 'posthog',
         });
         const mapped = map(decoded.payload, req);
         const token = mapped.token ?? headerToken(req.headers.authorization);
