@@ -4,6 +4,7 @@ import { appError, notFound } from '../http/errors.js';
 import type { Insight } from '../insights/insights.schema.js';
 import { insightColumns, scopeOf } from '../insights/insights.service.js';
 import type { RequestContext } from '../tenancy/context.js';
+import { ensureDefaultDashboard } from './default-dashboard.js';
 import type {
   AddTile,
   CreateDashboard,
@@ -105,15 +106,19 @@ export function dashboardService(pg: Postgres) {
   };
 
   return {
-    list: (ctx: RequestContext, page: { limit: number; offset: number }) =>
-      tenant(ctx, async (trx, s) => {
+    list: async (ctx: RequestContext, page: { limit: number; offset: number }) => {
+      // Projects made by any path (setup, init, the projects API) get their default dashboard by the first look at the list.
+      const scope = scopeOf(ctx);
+      await ensureDefaultDashboard(pg, scope);
+      return tenant(ctx, async (trx, s) => {
         const [counted] = await trx('dashboards').where({ project_id: s.projectId }).count({ count: '*' });
         const rows = await summaries(trx, s.projectId)
           .orderBy([{ column: 'd.is_default', order: 'desc' }, { column: 'd.created_at' }, { column: 'd.id' }])
           .limit(page.limit)
           .offset(page.offset);
         return { items: rows.map(withCount), total: Number(counted?.count ?? 0) };
-      }),
+      });
+    },
     get: (ctx: RequestContext, id: string) => tenant(ctx, (trx, s) => loadOne(trx, s.projectId, id)),
     create: (ctx: RequestContext, input: CreateDashboard) =>
       tenant(ctx, async (trx, s) => loadOne(trx, s.projectId, await insertDashboard(trx, s, input))),
