@@ -155,6 +155,13 @@ export const funnelQuerySchema = z.object({
     .object({ limit: z.number().int().min(0).max(1000).default(100), offset: z.number().int().min(0).default(0) })
     .default({ limit: 100, offset: 0 })
     .describe('Page of the ids of people who reached the previous step but not this one'),
+}).superRefine((q, ctx) => {
+  if (q.order === 'any' && q.exclusions.length)
+    ctx.addIssue({ code: 'custom', path: ['exclusions'], message: 'exclusions need order ordered or strict' });
+  q.exclusions.forEach((e, i) => {
+    if (e.toStep >= q.steps.length) ctx.addIssue({ code: 'custom', path: ['exclusions', i, 'toStep'], message: `must be below ${q.steps.length}` });
+    if (e.fromStep >= e.toStep) ctx.addIssue({ code: 'custom', path: ['exclusions', i, 'fromStep'], message: 'must be below toStep' });
+  });
 });
 
 export const retentionQuerySchema = z.object({

@@ -22,23 +22,23 @@ export function mapClickHouseError(err: unknown, limits: RunLimits): unknown {
   return err;
 }
 
+/**
+ * Limits go in the statement's own SETTINGS clause, not the client's `clickhouse_settings`:
+ * chDB keeps client settings in its one process-wide session, where they would outlive the
+ * query (and, e.g., a readonly flag would then refuse ingestion's inserts).
+ */
+export function withLimits(sql: string, limits: RunLimits): string {
+  const seconds = Math.max(0.1, limits.timeoutMs / 1000);
+  return `SELECT * FROM (${sql})
+SETTINGS max_execution_time = ${seconds}, max_memory_usage = ${Math.floor(limits.maxMemoryBytes)}, join_use_nulls = 0`;
+}
+
 /** Runs compiled statements (read-only, limited) and returns their rows in order. */
 export async function runCompiled(client: ClickHouseClient, queries: Compiled[], limits: RunLimits): Promise<Record<string, unknown>[][]> {
   return Promise.all(
     queries.map(async (q) => {
       try {
-        const rs = await client.query({
-          query: q.sql,
-          query_params: q.params,
-          format: 'JSONEachRow',
-          clickhouse_settings: {
-            readonly: '2',
-            max_execution_time: Math.max(1, Math.ceil(limits.timeoutMs / 1000)),
-            max_memory_usage: String(limits.maxMemoryBytes),
-            join_use_nulls: 0,
-            output_format_json_quote_64bit_integers: 0,
-          },
-        });
+        const rs = await client.query({ query: withLimits(q.sql, limits), query_params: q.params, format: 'JSONEachRow' });
         return await rs.json<Record<string, unknown>>();
       } catch (err) {
         throw mapClickHouseError(err, limits);
