@@ -14,7 +14,7 @@ export interface Tenant {
   keyId: string;
 }
 
-const PASSWORD = 'a long enough password';
+export const PASSWORD = 'a long enough password';
 
 /**
  * Builds an organization through the API the way people would: the instance owner creates it,

@@ -38,14 +38,14 @@ async function eventCounts(deps: Deps, orgs: Array<{ id: string }>): Promise<Map
   for (const { client, database, projects: ps } of byDb.values()) {
     const rows = await (
       await client.query({
-        query: `SELECT toString(project_id) AS project_id, count() AS n FROM ${database}.events WHERE project_id IN {ids:Array(UUID)} GROUP BY project_id`,
+        query: `SELECT toString(project_id) AS pid, count() AS n FROM ${database}.events WHERE project_id IN {ids:Array(UUID)} GROUP BY project_id`,
         query_params: { ids: ps.map((p) => p.id) },
         format: 'JSONEachRow',
       })
-    ).json<{ project_id: string; n: string | number }>();
+    ).json<{ pid: string; n: string | number }>();
     const orgOf = new Map(ps.map((p) => [p.id, p.organization_id]));
     for (const r of rows) {
-      const org = orgOf.get(r.project_id);
+      const org = orgOf.get(r.pid);
       if (org) out.set(org, (out.get(org) ?? 0) + Number(r.n));
     }
   }

@@ -4,7 +4,7 @@ import { migrateClickHouse } from '../db/migrate-clickhouse.js';
 import { migratePostgres } from '../db/migrate-postgres.js';
 import { APP_ROLE, type Postgres } from '../db/postgres.js';
 import { encryptSettings } from './settings-crypto.js';
-import { databaseUrl, ownerUrlOf, type DedicatedClickHouseSettings, type DedicatedPostgresSettings } from './stores.js';
+import { connectionTo, type DedicatedClickHouseSettings, type DedicatedPostgresSettings } from './stores.js';
 
 /** Database name of a dedicated organization, in both engines: derived from its id, so never user input. */
 export const dedicatedDatabaseName = (orgId: string) => {
@@ -19,7 +19,7 @@ export interface SealedSettings {
 }
 
 async function withOwnerOf<T>(pg: Postgres, database: string, fn: (db: Knex) => Promise<T>): Promise<T> {
-  const db = knex({ client: 'pg', connection: databaseUrl(ownerUrlOf(pg), database), pool: { min: 0, max: 1 } });
+  const db = knex({ client: 'pg', connection: connectionTo(pg, database), pool: { min: 0, max: 1 } });
   try {
     return await fn(db);
   } finally {

@@ -66,7 +66,18 @@ const sharedPostgres = (pg: Postgres, orgId: string): TenantPostgres => ({
   withTenant: (scope, fn) => pg.withTenant({ orgId, userId: scope.userId }, fn),
 });
 
-/** The owner connection string with another database (and, optionally, another server). */
+type PgConnection = Record<string, unknown>;
+
+/**
+ * The owner's connection settings pointed at another database (and, optionally, another
+ * login). knex keeps the password as a non-enumerable property, so it is copied explicitly.
+ */
+export function connectionTo(pg: Postgres, database: string, login?: { user: string; password: string }): PgConnection {
+  const c = (pg.owner.client as { connectionSettings: PgConnection }).connectionSettings;
+  return { ...c, password: c.password, database, ...(login ?? {}) };
+}
+
+/** A settings URL (a dedicated organization on another server) with the app role's login. */
 export function databaseUrl(base: string, database: string, credentials?: { user: string; password: string }): string {
   const u = new URL(base);
   u.pathname = `/${database}`;
@@ -76,12 +87,6 @@ export function databaseUrl(base: string, database: string, credentials?: { user
   }
   return u.toString();
 }
-
-export const ownerUrlOf = (pg: Postgres): string => {
-  const c = (pg.owner.client as { config: { connection: unknown } }).config.connection;
-  if (typeof c !== 'string') throw new Error('the PostgreSQL owner connection is not a URL');
-  return c;
-};
 
 interface Resolved {
   /** False for an organization not (yet) in the database: asked again next time. */
@@ -116,7 +121,9 @@ export function createTenantStores(opts: { pg: Postgres; ch: ClickHouse; instanc
     const client = chs.url ? createClient({ url: chs.url, request_timeout: 60_000 }) : ch.client;
     const app = knex({
       client: 'pg',
-      connection: databaseUrl(pgs.url ?? ownerUrlOf(pg), pgs.database, { user: APP_ROLE, password: appPassword }),
+      connection: pgs.url
+        ? databaseUrl(pgs.url, pgs.database, { user: APP_ROLE, password: appPassword })
+        : connectionTo(pg, pgs.database, { user: APP_ROLE, password: appPassword }),
       pool: { min: 0, max: opts.poolMax ?? 4 },
     });
     const tenantPg: TenantPostgres = {
