@@ -83,7 +83,7 @@ describe('createEventWriter against chDB', () => {
 
   it('writes dead letters with reason and payload', async () => {
     await writer.writeDeadLetters([
-      { projectId: P, orgId: ORG, receivedAt: '2026-03-04T05:06:08.000Z', reason: 'missing_event', detail: 'no event name', payload: '{"x":1}', source: 'posthog' },
+      { projectId: P, orgId: ORG, receivedAt: new Date().toISOString(), reason: 'missing_event', detail: 'no event name', payload: '{"x":1}', source: 'posthog' },
     ]);
     const rows = await q<Record<string, unknown>>(`SELECT reason, payload, source FROM cairn.events_dead_letter`);
     expect(rows).toEqual([{ reason: 'missing_event', payload: '{"x":1}', source: 'posthog' }]);
