@@ -206,7 +206,7 @@ describe('organization lifecycle', () => {
     expect(audit.json.data[0]).toMatchObject({ targetId: u.users.member.id, data: { reason: 'ticket 1234: dashboard broken' } });
     // what the impersonator does is attributed to both
     await admin.call('PATCH', `/api/v1/orgs/${u.orgId}`, {});
-    const inv = await admin.call('DELETE', `/api/v1/orgs/${u.orgId}/members/${u.users.member.id}`);
+    const inv = await admin.call('DELETE', `/api/v1/orgs/${u.orgId}/membership`);
     expect(inv.status).toBe(204);
     const removed = await api(cairn.url, 'GET', `/api/v1/orgs/${u.orgId}/audit?action=member.removed`, { token: u.users.owner.key });
     expect(removed.json.data[0]).toMatchObject({ actorId: u.users.member.id, impersonatorId: expect.any(String) });

@@ -31,8 +31,8 @@ export async function listMembers(deps: Deps, ctx: RequestContext, page: { limit
 }
 
 /** Only an owner may make or unmake owners; an organization always keeps one owner. */
-async function guardOwnership(trx: Knex.Transaction, ctx: RequestContext, current: Role, next: Role | undefined) {
-  if ((current === 'owner' || next === 'owner') && ctx.role !== 'owner') {
+async function guardOwnership(trx: Knex.Transaction, ctx: RequestContext, current: Role, next: Role | undefined, self = false) {
+  if ((current === 'owner' || next === 'owner') && ctx.role !== 'owner' && !self) {
     throw appError('FORBIDDEN', 'only an owner can grant or remove ownership');
   }
   if (current === 'owner' && next !== 'owner') {
@@ -58,13 +58,13 @@ export async function changeRole(deps: Deps, ctx: RequestContext, userId: string
   return member;
 }
 
-/** Removes a member (admins remove others; anyone may leave). */
+/** Removes a member, or the caller leaving. */
 export async function removeMember(deps: Deps, ctx: RequestContext, userId: string): Promise<void> {
   await deps.pg.withTenant({ orgId: ctx.orgId, userId: (ctx.actor as UserActor).userId }, async (trx) => {
     await trx.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [`cairn.members.${ctx.orgId}`]);
     const m = await trx('memberships').where({ organization_id: ctx.orgId, user_id: userId }).first('role');
     if (!m) throw notFound('member');
-    await guardOwnership(trx, ctx, m.role, undefined);
+    await guardOwnership(trx, ctx, m.role, undefined, userId === (ctx.actor as UserActor).userId);
     await trx('memberships').where({ organization_id: ctx.orgId, user_id: userId }).delete();
     await appendAuditIn(trx, ctx.orgId!, auditActorOf(ctx), { action: 'member.removed', targetType: 'user', targetId: userId, data: { role: m.role } });
   });

@@ -7,7 +7,6 @@ import { createOrg, deleteOrg, getOrg, listMyOrgs, restoreOrg, updateOrg } from 
 import { createProject, listOrgProjects } from './projects.service.js';
 import { projectSchema } from './projects.routes.js';
 import { roles } from './roles.js';
-import { appError } from '../http/errors.js';
 import type { UserActor } from './context.js';
 
 export const orgSchema = z.object({
@@ -102,13 +101,14 @@ export const orgRoutes = (deps: Deps) => [
     handler: (ctx, { params, body }) => changeRole(deps, ctx, params.userId, body.role),
   }),
   defineRoute({
-    method: 'delete', path: '/orgs/:orgId/members/:userId', summary: 'Remove a member (admins), or leave (yourself)', tags: ['members'],
-    access: { kind: 'org', role: 'viewer' }, params: memberParams, status: 204, response: null,
-    handler: async (ctx, { params }) => {
-      const self = params.userId === (ctx.actor as UserActor).userId;
-      if (!self && ctx.role !== 'admin' && ctx.role !== 'owner') throw appError('FORBIDDEN', 'this needs the admin role or higher');
-      await removeMember(deps, ctx, params.userId);
-    },
+    method: 'delete', path: '/orgs/:orgId/members/:userId', summary: 'Remove a member (only owners remove owners)', tags: ['members'],
+    access: { kind: 'org', role: 'admin' }, params: memberParams, status: 204, response: null,
+    handler: (ctx, { params }) => removeMember(deps, ctx, params.userId),
+  }),
+  defineRoute({
+    method: 'delete', path: '/orgs/:orgId/membership', summary: 'Leave the organization (the last owner cannot)', tags: ['members'],
+    access: { kind: 'org', role: 'viewer' }, params: orgParams, status: 204, response: null,
+    handler: (ctx) => removeMember(deps, ctx, (ctx.actor as UserActor).userId),
   }),
 
   defineRoute({
