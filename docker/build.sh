@@ -51,7 +51,9 @@ mkdir -p "$(dirname "$OUT")"
 # does not use injected workspace packages, which the new deploy mode requires.
 $PNPM --filter @cairn/server deploy --legacy --prod --no-optional --prefer-offline "$OUT/server"
 
-step "add migrations and the UI, drop sources"
+step "add migrations and the UI, drop sources and type declarations"
+# Type packages some runtime dependencies declare as dependencies: no code, nothing to run.
+rm -rf "$OUT/server/node_modules/.pnpm/@types+"* "$OUT/server/node_modules/@types"
 rm -rf "$OUT/server/src" "$OUT/server/tsconfig.json" "$OUT/server/tsconfig.build.json" "$OUT/server/ch-scratch.mjs"
 find "$OUT/server/dist" -name '*.test.js' -o -name '*.test.js.map' -o -name '*.test.d.ts' | xargs rm -f
 mkdir -p "$OUT/migrations" "$OUT/ui"
@@ -61,7 +63,7 @@ cp -R ui/build "$OUT/ui/build"
 step "verify the output"
 # Embedded engines (chDB, embedded-postgres and its platform packages) and build tools must
 # never ship: the image talks to ClickHouse and PostgreSQL servers only.
-forbidden='^(chdb|@chdb\+[^@]+|embedded-postgres|@embedded-postgres\+[^@]+|typescript|vitest|tsx|vite|esbuild)@'
+forbidden='^(chdb@|@chdb\+|embedded-postgres@|@embedded-postgres\+|typescript@|vitest@|tsx@|vite@|esbuild@|@types\+)'
 if ls "$OUT/server/node_modules/.pnpm" | grep -E "$forbidden"; then
   echo "build.sh: the packages above must not be in the production output" >&2
   exit 1
