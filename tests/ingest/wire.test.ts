@@ -194,14 +194,21 @@ describe("Cairn's own POST /api/v1/capture", () => {
     expect(await personOf(cairn, 'anon-b')).toBe(person);
     const [p] = await chRows<{ properties: string }>(cairn, 'SELECT properties FROM ${db}.persons FINAL WHERE id = {id:UUID}', { id: person });
     expect(JSON.parse(p!.properties)).toEqual({ first_seen: 'ad', plan: 'pro' });
-    // The documented query-time person of an event: follow person_distinct_ids, not events.person_id.
-    const perEvent = await chRows<{ distinct_id: string; person: string }>(
+    // The query-time person of an event as docs/ingestion.md documents it: follow person_distinct_ids.
+    const [{ project }] = await chRows<{ project: string }>(cairn, "SELECT any(project_id) AS project FROM ${db}.events WHERE distinct_id = 'user-x'");
+    const perEvent = await chRows<{ distinct_id: string; person: string; stored: string }>(
       cairn,
-      `SELECT e.distinct_id AS distinct_id, pdi.person_id AS person FROM \${db}.events AS e FINAL
-         INNER JOIN (SELECT distinct_id, argMax(person_id, version) AS person_id FROM \${db}.person_distinct_ids
-                      WHERE project_id = e_project GROUP BY distinct_id) AS pdi ON pdi.distinct_id = e.distinct_id
-        WHERE e.distinct_id IN ('anon-a', 'anon-b', 'user-x')`.replace('e_project', '(SELECT any(project_id) FROM ${db}.events)').replaceAll('${db}', 'cairn'),
+      `SELECT e.distinct_id AS distinct_id, e.person_id AS stored,
+              if(pdi.person_id = toUUID('00000000-0000-0000-0000-000000000000'), e.person_id, pdi.person_id) AS person
+       FROM \${db}.events AS e FINAL
+       LEFT JOIN (SELECT distinct_id, argMax(person_id, version) AS person_id FROM \${db}.person_distinct_ids
+                  WHERE project_id = {project:UUID} GROUP BY distinct_id) AS pdi ON pdi.distinct_id = e.distinct_id
+       WHERE e.project_id = {project:UUID} AND e.distinct_id IN ('anon-a', 'anon-b', 'user-x')`,
+      { project },
     );
+    expect(perEvent).toHaveLength(5);
+    // events.person_id keeps the person at ingest time: the anonymous events still carry theirs.
+    expect(new Set(perEvent.map((r) => r.stored)).size).toBeGreaterThan(1);
     expect(new Set(perEvent.map((r) => r.person))).toEqual(new Set([person]));
   });
 

@@ -43,7 +43,7 @@ export const envSchema = z.object({
   /** Embedded ingestion bus: flush a group commit this long after its first event … */
   CAIRN_INGEST_FLUSH_MS: z.coerce.number().int().min(1).max(10_000).default(100),
   /** … or as soon as it holds this many events. */
-  CAIRN_INGEST_BATCH_MAX: z.coerce.number().int().min(1).max(1_000_000).default(5000),
+  CAIRN_INGEST_BATCH_MAX: z.coerce.number().int().min(1).max(1_000_000).default(1000),
 
   /** Kafka / Redpanda ingestion bus: set to switch from the embedded group commit. */
   KAFKA_BROKERS: z
@@ -87,6 +87,8 @@ export const envSchema = z.object({
     .optional(),
   CAIRN_ORG_DELETE_GRACE_HOURS: z.coerce.number().min(0).max(24 * 365).default(720),
   CAIRN_ORG_PURGE_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(600),
+  CAIRN_SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  CAIRN_SMTP_FROM: z.string().min(3).max(320).default('Cairn <cairn@localhost>'),
   CAIRN_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   CAIRN_QUERY_MAX_MEMORY_BYTES: z.coerce.number().int().min(1_048_576).default(2 * 1024 ** 3),
   CAIRN_QUERY_CACHE_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(1000),
@@ -106,6 +108,7 @@ export const secretVariables = [
   'CAIRN_INIT_PROJECT_TOKEN',
   'CAIRN_INIT_USER_PASSWORD',
   'CAIRN_INIT_API_KEY',
+  'CAIRN_SMTP_URL',
   'KAFKA_SASL_PASSWORD',
 ] as const;
 

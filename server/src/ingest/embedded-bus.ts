@@ -11,7 +11,7 @@ export interface EmbeddedBusOptions {
   config?: Config;
   /** Flush after this long since the first event joined the batch (default 100 ms). */
   flushMs?: number;
-  /** Flush as soon as the batch holds this many events (default 5000). */
+  /** Flush as soon as the batch holds this many events (default 1000). */
   maxEvents?: number;
 }
 
@@ -39,7 +39,7 @@ export function batchToken(events: IngestEvent[]): string {
  */
 export function createEmbeddedBus(opts: EmbeddedBusOptions): IngestBus & { pending(): number } {
   const flushMs = opts.flushMs ?? opts.config?.env.CAIRN_INGEST_FLUSH_MS ?? 100;
-  const maxEvents = opts.maxEvents ?? opts.config?.env.CAIRN_INGEST_BATCH_MAX ?? 5000;
+  const maxEvents = opts.maxEvents ?? opts.config?.env.CAIRN_INGEST_BATCH_MAX ?? 1000;
   let current: Batch = { events: [], waiters: [] };
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> | undefined;
