@@ -1,3 +1,4 @@
+import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
 
 export interface Mail {
@@ -8,7 +9,7 @@ export interface Mail {
   link?: string;
 }
 
-/** Delivers account mail (password resets). An SMTP implementation plugs in here. */
+/** Delivers account mail (password resets). `send` never rejects: failures are logged. */
 export interface Mailer {
   send(mail: Mail): Promise<void>;
 }
@@ -20,4 +21,23 @@ export function logMailer(log: Logger): Mailer {
       log.warn({ to: mail.to, subject: mail.subject, link: mail.link }, 'account mail (no SMTP configured): deliver this link to the user');
     },
   };
+}
+
+/** Sends through the SMTP server of CAIRN_SMTP_URL (`smtp://` with STARTTLS when offered, or `smtps://`). */
+export function smtpMailer(url: string, from: string, log: Logger): Mailer {
+  const transport = nodemailer.createTransport(url);
+  return {
+    async send(mail) {
+      try {
+        await transport.sendMail({ from, to: mail.to, subject: mail.subject, text: mail.text });
+      } catch (err) {
+        // The caller's answer does not depend on delivery (a reset never says whether the email exists).
+        log.error({ err, to: mail.to }, 'sending account mail failed');
+      }
+    },
+  };
+}
+
+export function createMailer(opts: { smtpUrl?: string; from: string; log: Logger }): Mailer {
+  return opts.smtpUrl ? smtpMailer(opts.smtpUrl, opts.from, opts.log) : logMailer(opts.log);
 }

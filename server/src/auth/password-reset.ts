@@ -20,7 +20,8 @@ export async function requestPasswordReset(deps: Deps, mailer: Mailer, email: st
     return;
   }
   const base = (deps.config.env.CAIRN_PUBLIC_URL ?? `http://localhost:${deps.config.env.CAIRN_PORT}`).replace(/\/$/, '');
-  await mailer.send({
+  // Not awaited: the answer must not take longer when the email has an account.
+  void mailer.send({
     to: email.trim().toLowerCase(),
     subject: 'Reset your Cairn password',
     text: `Open this link within an hour to choose a new password:\n${base}/reset-password?token=${encodeURIComponent(token)}\n`,

@@ -49,6 +49,8 @@ export const descriptions: Record<Key, string> = {
   CAIRN_RATE_LIMIT_PLANS: 'Per-plan overrides as JSON, e.g. `{"enterprise":{"user":5000,"org":100000}}`.',
   CAIRN_ORG_DELETE_GRACE_HOURS: 'How long a deleted organization can be restored before its metadata and events are purged.',
   CAIRN_ORG_PURGE_INTERVAL_SECONDS: 'How often the purge of organizations past their grace period runs.',
+  CAIRN_SMTP_URL: 'SMTP server for account mail (password resets), e.g. `smtp://user:pass@mail:587`; unset = links are written to the log.',
+  CAIRN_SMTP_FROM: 'Sender of account mail.',
   CAIRN_QUERY_TIMEOUT_MS: 'Longest a query statement may run (ClickHouse `max_execution_time`); past it the API answers 504 QUERY_TIMEOUT.',
   CAIRN_QUERY_MAX_MEMORY_BYTES: 'Most memory one query statement may use (ClickHouse `max_memory_usage`); past it the API answers 422 QUERY_MEMORY_LIMIT.',
   CAIRN_QUERY_CACHE_ENTRIES: 'Query answers kept in memory, keyed by project, definition and data freshness (0 disables the cache).',

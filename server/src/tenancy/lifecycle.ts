@@ -56,12 +56,20 @@ export async function purgeDueOrganizations(deps: Deps): Promise<string[]> {
   return purged;
 }
 
-/** The periodic housekeeping of the tenancy module: purges, expired rate counters. */
+/** Drops sessions, reset tokens and throttle entries that can no longer matter. */
+export async function pruneAuthState(deps: Deps): Promise<void> {
+  const day = new Date(Date.now() - 86_400_000).toISOString();
+  await deps.pg.owner('sessions').where('expires_at', '<', day).orWhere('revoked_at', '<', day).delete();
+  await deps.pg.owner('password_resets').where('expires_at', '<', day).delete();
+  await deps.pg.owner('auth_throttle').where('window_start', '<', day).where((q) => q.whereNull('locked_until').orWhere('locked_until', '<', new Date().toISOString())).delete();
+}
+
+/** The periodic housekeeping of the tenancy module: purges, expired rate counters and sessions. */
 export function lifecycleTimer(deps: Deps) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   const tick = () => {
-    running = Promise.all([purgeDueOrganizations(deps), pruneRateCounters(deps.pg)]).catch((err) =>
+    running = Promise.all([purgeDueOrganizations(deps), pruneRateCounters(deps.pg), pruneAuthState(deps)]).catch((err) =>
       deps.log.error({ err }, 'tenancy housekeeping failed'),
     );
   };

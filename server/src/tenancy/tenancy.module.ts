@@ -3,7 +3,7 @@ import { auditRoutes } from '../audit/audit.routes.js';
 import { authRoutes } from '../auth/auth.routes.js';
 import { bearerApiKey } from '../auth/authenticate.js';
 import { csrfGuard } from '../auth/csrf.js';
-import { logMailer } from '../auth/mailer.js';
+import { createMailer } from '../auth/mailer.js';
 import { meRoutes } from '../auth/me.routes.js';
 import { providerRouters, type AuthProvider } from '../auth/providers.js';
 import { sessionCookie, sessionSettings } from '../auth/sessions.js';
@@ -26,7 +26,7 @@ export function accountModules(deps: Deps, providers: AuthProvider[] = []): Modu
       // Order matters: an Authorization header wins over a cookie.
       authenticators: [bearerApiKey(deps.pg), sessionCookie(deps.pg, sessionSettings(deps.config))],
       guards: [csrfGuard(deps.config.env.CAIRN_PUBLIC_URL), rateLimitGuard(deps.pg, deps.config)],
-      routes: [...authRoutes(deps, logMailer(deps.log)), ...meRoutes(deps)],
+      routes: [...authRoutes(deps, createMailer({ smtpUrl: deps.config.env.CAIRN_SMTP_URL, from: deps.config.env.CAIRN_SMTP_FROM, log: deps.log })), ...meRoutes(deps)],
       routers: providerRouters(deps, providers),
     },
     { name: 'tenancy', routes: [...orgRoutes(deps), ...projectRoutes(deps)], start: timer.start, stop: timer.stop },
