@@ -9,8 +9,9 @@
 #                                               REGISTRY (host[:port][/path]) and push them
 #   scripts/airgap-bundle.sh plan REGISTRY      print "source target" for every image, touch nothing
 #
-# Needs docker (or DOCKER=podman) for create/push, and helm for create. Set DRY_RUN=1 to print
-# the docker/helm commands instead of running them. docs/install/air-gapped.md walks through it.
+# Needs docker (or DOCKER=podman) for create/push, and helm for create. DRY_RUN=1 prints the
+# docker commands instead of running them (and leaves an empty images.tar in the bundle); the
+# chart is packaged for real. docs/install/air-gapped.md walks through it.
 set -eu
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -45,6 +46,7 @@ plan() {
 
 create() {
   out="${1:-cairn-airgap.tar}"
+  case "$out" in /*) ;; *) out="$(pwd)/$out" ;; esac
   work="$(mktemp -d)"
   trap 'rm -rf "$work"' EXIT
   mkdir -p "$work/cairn-airgap"
@@ -62,7 +64,8 @@ create() {
   done < "$work/list"
   # shellcheck disable=SC2086
   run "$DOCKER" save -o "$work/cairn-airgap/images.tar" $refs
-  run "$HELM" package "$root/charts/cairn" --destination "$work/cairn-airgap"
+  [ "${DRY_RUN:-0}" = 1 ] && : > "$work/cairn-airgap/images.tar"
+  "$HELM" package "$root/charts/cairn" --destination "$work/cairn-airgap" >/dev/null
   cp "$root/images.txt" "$0" "$work/cairn-airgap/"
   mkdir -p "$work/cairn-airgap/compose" "$work/cairn-airgap/docs"
   cp "$root/compose/docker-compose.yml" "$root/compose/.env.example" "$root/compose/init-env.sh" "$work/cairn-airgap/compose/"
@@ -89,5 +92,5 @@ case "$cmd" in
   create) create "$@" ;;
   push) push "$@" ;;
   plan) plan "$@" ;;
-  *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

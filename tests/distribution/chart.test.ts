@@ -120,6 +120,7 @@ describe.each(['default', 'external-stores', 'air-gapped'] as ValueSet[])('the H
       DATABASE_URL: 'postgres://u:p@db.example:5432/cairn',
       CLICKHOUSE_URL: 'https://u:p@ch.example:8443',
       KAFKA_SASL_PASSWORD: 'kafka-pass',
+      CAIRN_SMTP_URL: 'smtp://u:p@mail.example:587',
       CAIRN_INIT_PROJECT_TOKEN: 't'.repeat(40),
       CAIRN_INIT_USER_PASSWORD: 'correct horse battery staple',
       CAIRN_INIT_API_KEY: 'k'.repeat(40),
@@ -175,6 +176,7 @@ describe('the Helm chart, per value set', () => {
     expect(env.CLICKHOUSE_URL).toEqual({ name: 'cairn-stores', key: 'clickhouse-url' });
     expect(env.CAIRN_INIT_USER_PASSWORD).toEqual({ name: 'cairn-init', key: 'CAIRN_INIT_USER_PASSWORD' });
     expect(env.KAFKA_SASL_PASSWORD).toEqual({ name: 'cairn-stores', key: 'kafka-password' });
+    expect(env.CAIRN_SMTP_URL).toEqual({ name: 'cairn-smtp', key: 'CAIRN_SMTP_URL' });
     expect(find(objs, 'ConfigMap', 'cairn')!.data).toMatchObject({
       KAFKA_BROKERS: 'kafka-0.kafka.data.svc:9093,kafka-1.kafka.data.svc:9093',
       KAFKA_SSL: 'true',

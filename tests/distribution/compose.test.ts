@@ -103,6 +103,20 @@ describe('compose/docker-compose.yml', () => {
     expect(services.clickhouse.image).toMatch(new RegExp(`clickhouse-server:${majorMinor.replace('.', '\\.')}(\\.|$)`));
   });
 
+  it('caps every service memory so the whole stack fits a 4 GB host', () => {
+    const bytes = (v: string) => Number.parseFloat(v) * { K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[v.replace(/^[\d.]+/, '')[0]!.toUpperCase() as 'K' | 'M' | 'G'];
+    let total = 0;
+    for (const [name, s] of Object.entries(services)) {
+      const limit = s.deploy?.resources?.limits?.memory;
+      expect(limit, `${name} memory limit`).toBeTruthy();
+      if (name !== 'migrate') total += bytes(limit); // one-shot: done before the others start
+    }
+    console.info(`compose memory limits, long-running services: ${(total / 1024 ** 3).toFixed(2)} GiB`);
+    expect(total).toBeLessThanOrEqual(4.5 * 1024 ** 3);
+    const redpandaMemory = bytes(interpolate(services.redpanda.command.find((a: string) => a.startsWith('--memory=')).slice(9), Object.fromEntries(envExample)));
+    expect(redpandaMemory).toBeLessThan(bytes(services.redpanda.deploy.resources.limits.memory));
+  });
+
   it('keeps data in named volumes, rotates logs and hardens the Cairn containers', () => {
     const declared = new Set(Object.keys(compose.volumes));
     for (const [name, s] of Object.entries(services)) {

@@ -157,6 +157,19 @@ describe('docker/build.sh run outside Docker', () => {
     }
   });
 
+  it('loads nothing from outside: the UI references no external script, style, font or image', () => {
+    const files = spawnSync('find', [path.join(out, 'ui/build'), '-type', 'f', '(', '-name', '*.html', '-o', '-name', '*.js', '-o', '-name', '*.css', ')'], { encoding: 'utf8' })
+      .stdout.trim()
+      .split('\n');
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) {
+      const text = readFileSync(f, 'utf8');
+      expect(text, f).not.toMatch(/<(script|link|img)[^>]+(src|href)=["']?(https?:)?\/\//i);
+      expect(text, f).not.toMatch(/@import\s+url\(["']?(https?:)?\/\//i);
+      expect(text, f).not.toMatch(/fonts\.googleapis|cdn\.jsdelivr|unpkg\.com|cdnjs/i);
+    }
+  });
+
   it('reports its version and refuses the embedded shape with a clear message (no engine inside)', () => {
     const version = spawnSync(process.execPath, [cli(), '--version'], { encoding: 'utf8' });
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(path.join(root, 'server/package.json'), 'utf8')).version);
@@ -245,6 +258,10 @@ describe('the production output, started in the distributed shape', () => {
     });
     expect(res.status, await res.text()).toBe(200);
     await ingest.waitForLog((l) => l.msg === 'kafka consumer: batch committed', 120_000);
+
+    // Recorded for docs/install/compose.md (memory of the Cairn processes, idle after one event).
+    const rss = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+    console.info(`resident memory: api ${rss(api.child.pid!).toFixed(0)} MB, ingest ${rss(ingest.child.pid!).toFixed(0)} MB (Node ${process.version})`);
 
     api.child.kill('SIGTERM');
     ingest.child.kill('SIGTERM');

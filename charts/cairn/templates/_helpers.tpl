@@ -143,6 +143,13 @@ password variable ($(VAR) expansion), so the password itself may live in an exis
       name: {{ .Values.externalKafka.sasl.existingSecret | default (include "cairn.secretName" .) }}
       key: {{ ternary .Values.externalKafka.sasl.existingSecretKey "KAFKA_SASL_PASSWORD" (ne .Values.externalKafka.sasl.existingSecret "") }}
 {{- end }}
+{{- if or .Values.smtp.url .Values.smtp.existingSecret }}
+- name: CAIRN_SMTP_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.smtp.existingSecret | default (include "cairn.secretName" .) }}
+      key: {{ ternary .Values.smtp.existingSecretKey "CAIRN_SMTP_URL" (ne .Values.smtp.existingSecret "") }}
+{{- end }}
 {{- if .Values.init.enabled }}
 {{- $initSecret := .Values.init.existingSecret | default (include "cairn.secretName" .) }}
 - name: CAIRN_INIT_PROJECT_TOKEN
