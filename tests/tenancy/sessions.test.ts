@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, INIT, startTestCairn, type TestCairn } from '../support/cairn.js';
+import { pruneAuthState } from '../../server/src/tenancy/lifecycle.js';
 import { Browser } from './helpers.js';
 
 const OWNER = { email: INIT.CAIRN_INIT_USER_EMAIL, password: INIT.CAIRN_INIT_USER_PASSWORD };
@@ -52,6 +53,14 @@ describe('sessions, CSRF and sign-in throttling', () => {
     expect(key.status).toBe(200);
   });
 
+  it('grants no cross-origin reads of the API (no CORS on /api/v1)', async () => {
+    const b = new Browser(cairn.url);
+    await b.login(OWNER.email, OWNER.password);
+    const res = await b.call('GET', '/api/v1/me', undefined, { origin: 'https://evil.example' });
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    expect(res.headers.get('access-control-allow-credentials')).toBeNull();
+  });
+
   it('rotates the session at sign-in: the cookie sent with the login request stops working', async () => {
     const b = new Browser(cairn.url);
     await b.login(OWNER.email, OWNER.password);
@@ -61,6 +70,18 @@ describe('sessions, CSRF and sign-in throttling', () => {
     const old = await api(cairn.url, 'GET', '/api/v1/me', { headers: { cookie: before } });
     expect(old.status).toBe(401);
     expect((await b.call('GET', '/api/v1/me')).status).toBe(200);
+  });
+
+  it('prunes sessions long expired or revoked', async () => {
+    const b = new Browser(cairn.url);
+    await b.login(OWNER.email, OWNER.password);
+    const before = await cairn.deps.pg.owner('sessions').count({ n: '*' });
+    await cairn.deps.pg.owner('sessions').update({ expires_at: new Date(Date.now() - 3 * 86_400_000).toISOString() });
+    await pruneAuthState(cairn.deps);
+    const after = await cairn.deps.pg.owner('sessions').count({ n: '*' });
+    expect(Number(before[0]!.n)).toBeGreaterThan(0);
+    expect(Number(after[0]!.n)).toBe(0);
+    expect((await b.call('GET', '/api/v1/me')).status).toBe(401);
   });
 
   it('revokes the session at logout and clears the cookies', async () => {
