@@ -147,6 +147,9 @@ describe('organization lifecycle', () => {
     expect(write.json.error.code).toBe('ORG_SUSPENDED');
     const projectWrite = await api(cairn.url, 'PATCH', `/api/v1/projects/${t.projectId}`, { token: t.users.owner.key, body: { name: 'No' } });
     expect(projectWrite.json.error.code).toBe('ORG_SUSPENDED');
+    // a POST that only reads (declared with the read scope) still works: it fails validation here, not suspension
+    const query = await api(cairn.url, 'POST', `/api/v1/projects/${t.projectId}/query`, { token: t.users.viewer.key, body: [] });
+    expect(query.status).toBe(400);
     const capture = await api(cairn.url, 'POST', '/batch', { body: batch(t.projectToken, 1, 's') });
     expect(capture.status).toBe(403);
     expect(capture.text).toContain('ORG_SUSPENDED');

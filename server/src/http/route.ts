@@ -10,8 +10,9 @@ import type { Role, Scope } from '../tenancy/roles.js';
  * - `project`: a member of the organization owning path parameter `projectId` with at least `role`.
  * - `instanceAdmin`: the operator.
  * `scope` is what a personal API key must carry (default: read for GET, write otherwise).
- * Writes to a suspended or deleting organization answer 403 ORG_SUSPENDED, unless the route
- * says `whileSuspended: 'allow'` (restoring an organization, for one).
+ * Routes needing the write or admin scope answer 403 ORG_SUSPENDED for a suspended or deleting
+ * organization (it is read-only), unless the route says `whileSuspended: 'allow'` (restoring an
+ * organization, for one). A POST that only reads declares `scope: 'read'` and keeps working.
  */
 export type Access =
   | { kind: 'public' }

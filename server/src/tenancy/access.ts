@@ -60,7 +60,9 @@ export async function resolveAccess(
     ctx.projectId = id;
   }
   if (!roleAtLeast(row.role, access.role)) throw appError('FORBIDDEN', `this needs the ${access.role} role or higher`);
-  const writes = method !== 'get';
+  // Suspension makes an organization read-only: what needs the write (or admin) scope is refused.
+  // A POST declared with `scope: 'read'` (running a query) is a read.
+  const writes = need !== 'read';
   const allowed = access.kind === 'org' && access.whileSuspended === 'allow';
   if (writes && row.status !== 'active' && !allowed) {
     throw appError('ORG_SUSPENDED', row.status === 'deleting' ? 'this organization is being deleted and is read-only' : 'this organization is suspended and is read-only');
