@@ -59,9 +59,9 @@ describe('createEmbeddedBus', () => {
     await bus.stop();
   });
 
-  it('keeps collecting while an insert runs, then writes the next batch', async () => {
+  it('keeps collecting while the inserts run, then writes the next batch', async () => {
     const writer = recordingWriter();
-    const bus = createEmbeddedBus({ writer, log, flushMs: 1, maxEvents: 1000 });
+    const bus = createEmbeddedBus({ writer, log, flushMs: 1, maxEvents: 1000, maxInFlight: 1 });
     const release = writer.hold();
     const first = bus.publish([ev()]);
     await new Promise((r) => setTimeout(r, 10));
@@ -70,6 +70,22 @@ describe('createEmbeddedBus', () => {
     release();
     await Promise.all([first, ...later]);
     expect(writer.batches.map((b) => b.events.length)).toEqual([1, 2]);
+    await bus.stop();
+  });
+
+  it('runs up to maxInFlight inserts at once', async () => {
+    const writer = recordingWriter();
+    const bus = createEmbeddedBus({ writer, log, flushMs: 1, maxEvents: 1000, maxInFlight: 2 });
+    const release = writer.hold();
+    const published = [bus.publish([ev()])];
+    await new Promise((r) => setTimeout(r, 10));
+    published.push(bus.publish([ev()]));
+    await new Promise((r) => setTimeout(r, 10));
+    published.push(bus.publish([ev()]), bus.publish([ev()]));
+    await new Promise((r) => setTimeout(r, 10));
+    release();
+    await Promise.all(published);
+    expect(writer.batches.map((b) => b.events.length)).toEqual([1, 1, 2]);
     await bus.stop();
   });
 

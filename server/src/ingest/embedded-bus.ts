@@ -13,6 +13,8 @@ export interface EmbeddedBusOptions {
   flushMs?: number;
   /** Flush as soon as the batch holds this many events (default 1000). */
   maxEvents?: number;
+  /** Inserts that may run at once (default 2): the next batch fills while they run. */
+  maxInFlight?: number;
 }
 
 interface Waiter {
@@ -40,9 +42,10 @@ export function batchToken(events: IngestEvent[]): string {
 export function createEmbeddedBus(opts: EmbeddedBusOptions): IngestBus & { pending(): number } {
   const flushMs = opts.flushMs ?? opts.config?.env.CAIRN_INGEST_FLUSH_MS ?? 100;
   const maxEvents = opts.maxEvents ?? opts.config?.env.CAIRN_INGEST_BATCH_MAX ?? 1000;
+  const maxInFlight = Math.max(1, opts.maxInFlight ?? 2);
   let current: Batch = { events: [], waiters: [] };
   let timer: NodeJS.Timeout | undefined;
-  let inFlight: Promise<void> | undefined;
+  const inFlight = new Set<Promise<void>>();
   let stopped = false;
 
   const write = async (batch: Batch) => {
@@ -63,24 +66,28 @@ export function createEmbeddedBus(opts: EmbeddedBusOptions): IngestBus & { pendi
     for (const w of batch.waiters) w.reject(err);
   };
 
-  // One insert at a time; while it runs, new events keep joining the next batch, which is
-  // written as soon as the running insert finishes (that is what makes it a group commit).
+  // Group commit: while `maxInFlight` inserts run, new events keep joining the next batch,
+  // which is written as soon as one of them finishes.
   const flush = (): Promise<void> => {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    if (inFlight) return inFlight;
     if (current.events.length === 0) return Promise.resolve();
+    if (inFlight.size >= maxInFlight) return Promise.race(inFlight);
     const batch = current;
     current = { events: [], waiters: [] };
-    inFlight = write(batch).finally(() => {
-      inFlight = undefined;
+    const running: Promise<void> = write(batch).finally(() => {
+      inFlight.delete(running);
       if (current.events.length > 0) void flush();
     });
-    return inFlight;
+    inFlight.add(running);
+    return running;
   };
 
   const drain = async () => {
-    while (inFlight || current.events.length > 0) await flush();
+    while (inFlight.size > 0 || current.events.length > 0) {
+      void flush();
+      await Promise.all(inFlight);
+    }
   };
 
   return {

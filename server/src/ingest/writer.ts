@@ -155,7 +155,8 @@ export function createEventWriter(deps: EventWriterDeps): EventWriter {
     for (const [id, p] of changes.persons) people.set(id, { properties: p.properties, createdAt: p.createdAt });
   };
 
-  const writeOrg = async (orgId: string, events: IngestEvent[], token: string) => {
+  /** Resolves and writes the persons of one organization's events; returns the event rows to insert. */
+  const preparePersons = async (orgId: string, events: IngestEvent[]) => {
     const { client, database } = await deps.tenants.clickhouseFor(orgId);
     const loader = clickhouseLoader(client, database, ids, people);
     const rows: Record<string, unknown>[] = [];
@@ -164,23 +165,33 @@ export function createEventWriter(deps: EventWriterDeps): EventWriter {
       await writePersons(client, database, projectId, changes);
       list.forEach((e, i) => rows.push(eventRow(e, changes.personIdOfEvent[i]!)));
     }
-    await client.insert({
-      table: `${database}.events`,
-      format: 'JSONEachRow',
-      values: rows,
-      clickhouse_settings: { insert_deduplication_token: token, deduplicate_blocks_in_dependent_materialized_views: 1 },
-    });
+    return { client, database, rows };
   };
 
   return {
-    write(events, opts) {
-      if (events.length === 0) return Promise.resolve();
-      return serial(async () => {
-        const byOrg = groupBy(events, (e) => e.orgId);
+    async write(events, opts) {
+      if (events.length === 0) return;
+      const byOrg = groupBy(events, (e) => e.orgId);
+      // Persons are read-modify-write, so batches resolve them one at a time; the events
+      // inserts that follow may overlap with the next batch's resolution.
+      const prepared = await serial(async () => {
+        const out: Array<{ client: ClickHouseClient; database: string; rows: Record<string, unknown>[]; token: string }> = [];
         for (const [orgId, list] of byOrg) {
-          await writeOrg(orgId, list, byOrg.size === 1 ? opts.deduplicationToken : `${opts.deduplicationToken}:${orgId}`);
+          const token = byOrg.size === 1 ? opts.deduplicationToken : `${opts.deduplicationToken}:${orgId}`;
+          out.push({ ...(await preparePersons(orgId, list)), token });
         }
+        return out;
       });
+      await Promise.all(
+        prepared.map(({ client, database, rows, token }) =>
+          client.insert({
+            table: `${database}.events`,
+            format: 'JSONEachRow',
+            values: rows,
+            clickhouse_settings: { insert_deduplication_token: token, deduplicate_blocks_in_dependent_materialized_views: 1 },
+          }),
+        ),
+      );
     },
     async writeDeadLetters(rows) {
       for (const [orgId, list] of groupBy(rows, (r) => r.orgId)) {
