@@ -199,18 +199,33 @@ describe('the production output, started in the distributed shape', () => {
     common = { DATABASE_URL: pg.url, CAIRN_SECRET_KEY: secret, KAFKA_BROKERS: brokers, KAFKA_TOPIC_PARTITIONS: '2', KAFKA_TOPIC_REPLICATION_FACTOR: '1', ...kafkaEnv };
   }, 60_000);
 
-  it('migrates with `migrate`, and a second run finds nothing to do', async () => {
-    const first = runOutput('migrate', { ...common, CAIRN_DATA_DIR: tempDir('migrate') });
-    expect(first.status, first.output).toBe(0);
-    const second = runOutput('migrate', { ...common, CAIRN_DATA_DIR: tempDir('migrate-again') });
-    expect(second.status, second.output).toBe(0);
+  it('migrates with `migrate` from several replicas at once: they queue on the lock, each migration applies once', async () => {
+    const runAsync = () =>
+      new Promise<{ code: number | null; output: string }>((resolve) => {
+        const c = spawn(process.execPath, [cli(), 'migrate'], {
+          cwd: out,
+          env: { ...baseEnv(), NODE_ENV: 'production', CAIRN_LOG_FORMAT: 'json', ...common, CAIRN_DATA_DIR: tempDir('migrate') },
+        });
+        let output = '';
+        c.stdout.on('data', (d) => (output += d));
+        c.stderr.on('data', (d) => (output += d));
+        c.on('exit', (code) => resolve({ code, output }));
+      });
+    const runs = await Promise.all([runAsync(), runAsync(), runAsync()]);
+    for (const r of runs) expect(r.code, r.output).toBe(0);
+    const applied = runs.map((r) => r.output.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((l) => l.msg === 'migrations applied'));
+    const files = readdirSync(path.join(root, 'migrations/postgres')).filter((f) => f.endsWith('.js'));
+    expect(applied.flatMap((a) => a.postgres).sort()).toEqual(files.sort());
+    const again = runOutput('migrate', { ...common, CAIRN_DATA_DIR: tempDir('migrate-again') });
+    expect(again.status, again.output).toBe(0);
+    expect(again.output).toContain('"postgres":[]');
+
     const pgLib = createRequire(path.join(root, 'server/package.json'))('pg') as typeof import('pg');
     const client = new pgLib.Client({ connectionString: pg.url });
     await client.connect();
     try {
-      const { rows } = await client.query('SELECT count(*)::int AS n FROM knex_migrations');
-      const files = readdirSync(path.join(root, 'migrations/postgres')).filter((f) => f.endsWith('.js'));
-      expect(rows[0].n).toBe(files.length);
+      const { rows } = await client.query('SELECT count(*)::int AS n, count(DISTINCT name)::int AS d FROM knex_migrations');
+      expect(rows[0]).toEqual({ n: files.length, d: files.length });
     } finally {
       await client.end();
     }

@@ -12,6 +12,8 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number.parseInt(v, 10));
 pg.types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, (v) => new Date(v).toISOString());
 
 export const APP_ROLE = 'cairn_app';
+// Arbitrary, fixed key (not the migration lock's): serialises creating the app role.
+const APP_ROLE_LOCK_KEY = 0x0ca1_2b;
 
 export interface TenantScope {
   orgId?: string;
@@ -121,7 +123,11 @@ export async function openPostgres(config: Config, instanceSecret: string, log: 
   const owner = knex({ client: 'pg', connection: ownerUrl, pool: { min: 0, max: 2 } });
   const appPassword = deriveSecret(instanceSecret, 'postgres-app-role');
   try {
-    await ensureAppRole(owner, appPassword);
+    // Replicas starting together on a fresh database: one creates the role, the others wait.
+    await owner.transaction(async (trx) => {
+      await trx.raw('SELECT pg_advisory_xact_lock(?)', [APP_ROLE_LOCK_KEY]);
+      await ensureAppRole(trx, appPassword);
+    });
   } catch (err) {
     await owner.destroy();
     await embedded?.stop();
