@@ -60,4 +60,14 @@ describe('password reset delivered by a configured SMTP server', () => {
     for (let i = 0; i < 200 && inbox.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
     expect(inbox.map((m) => m.to[0])).toEqual([INIT.CAIRN_INIT_USER_EMAIL, INIT.CAIRN_INIT_USER_EMAIL]);
   });
+
+  it('sends at most five reset mails per address and hour', async () => {
+    for (let i = 0; i < 6; i++) {
+      expect((await api(cairn.url, 'POST', '/api/v1/auth/password-reset', { body: { email: INIT.CAIRN_INIT_USER_EMAIL } })).status).toBe(202);
+    }
+    const tokens = await cairn.deps.pg.owner('password_resets as r').join('users as u', 'u.id', 'r.user_id').where('u.email', INIT.CAIRN_INIT_USER_EMAIL).count({ n: '*' });
+    expect(Number(tokens[0]!.n)).toBe(5);
+    for (let i = 0; i < 200 && inbox.length < 5; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(inbox).toHaveLength(5);
+  });
 });

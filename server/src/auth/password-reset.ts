@@ -6,6 +6,7 @@ import { revokeAllSessions } from './sessions.js';
 import type { Mailer } from './mailer.js';
 
 const RESET_TTL = '1 hour';
+const RESETS_PER_HOUR = 5;
 const hashToken = (t: string) => createHash('sha256').update(t, 'utf8').digest('hex');
 
 /**
@@ -13,6 +14,16 @@ const hashToken = (t: string) => createHash('sha256').update(t, 'utf8').digest('
  * default). The caller learns nothing about whether the email has an account.
  */
 export async function requestPasswordReset(deps: Deps, mailer: Mailer, email: string): Promise<void> {
+  // At most RESETS_PER_HOUR mails per address: nobody can flood a mailbox through us.
+  const { rows: throttled } = await deps.pg.app.raw('SELECT cairn_login_failed(?, ?, ?::interval) AS until', [
+    `reset:${email.trim().toLowerCase()}`,
+    RESETS_PER_HOUR + 1,
+    '1 hour',
+  ]);
+  if (throttled[0]?.until) {
+    deps.log.warn({ email }, 'password reset requests for this address are throttled');
+    return;
+  }
   const token = 'cairn_pr_' + randomBytes(32).toString('base64url');
   const { rows } = await deps.pg.app.raw('SELECT cairn_password_reset_create(?, ?, ?::interval) AS user_id', [email.trim(), hashToken(token), RESET_TTL]);
   if (!rows[0]?.user_id) {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
 import { appendAudit, auditActorOf } from '../audit/audit.service.js';
 import { appError, notFound } from '../http/errors.js';
 import type { Deps } from '../modules.js';
@@ -55,11 +56,11 @@ export async function getOrg(deps: Deps, ctx: RequestContext): Promise<MyOrganiz
   return { ...(row as Organization), role: ctx.role! };
 }
 
-async function uniqueSlug(deps: Deps, name: string): Promise<string> {
+async function uniqueSlug(trx: Knex.Transaction, name: string): Promise<string> {
   const base = slugify(name);
   for (let n = 1; ; n++) {
     const slug = n === 1 ? base : `${base}-${n}`;
-    if (!(await deps.pg.owner('organizations').where({ slug }).first('id'))) return slug;
+    if (!(await trx('organizations').where({ slug }).first('id'))) return slug;
   }
 }
 
@@ -76,7 +77,9 @@ export async function createOrg(deps: Deps, ctx: RequestContext, input: { name: 
   const id = randomUUID();
   const sealed = input.isolation === 'dedicated' ? await provisionDedicated(deps.pg, deps.ch, deps.instanceSecret, id) : undefined;
   await deps.pg.owner.transaction(async (trx) => {
-    await trx('organizations').insert({ id, name: input.name, slug: await uniqueSlug(deps, input.name), isolation: input.isolation });
+    // The slug lock makes the uniqueness check and the insert one step across concurrent creations.
+    await trx.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', ['cairn.org-slugs']);
+    await trx('organizations').insert({ id, name: input.name, slug: await uniqueSlug(trx, input.name), isolation: input.isolation });
     await trx('memberships').insert({ organization_id: id, user_id: u.userId, role: 'owner' });
     if (sealed) await trx('tenant_databases').insert({ organization_id: id, postgres_settings: sealed.postgres, clickhouse_settings: sealed.clickhouse });
   });
