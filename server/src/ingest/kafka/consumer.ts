@@ -3,6 +3,7 @@ import type { Config } from '../../config/index.js';
 import type { Logger } from '../../log.js';
 import type { DeadLetter, IngestEvent } from '../event.js';
 import type { EventWriter } from '../writer.js';
+import { createCoalescingWriter } from './batch.coalesce.js';
 import { createKafka, topicsOf } from './kafka.client.js';
 import { HEADER, deadLetterOf, decodeEvent, type Tenant } from './message.codec.js';
 import { ensureTopics } from './topics.ensure.js';
@@ -46,8 +47,9 @@ interface Poison {
 }
 
 /**
- * `cairn ingest`: consumes the events topic in batches (one partition's fetch at a time),
- * writes the valid events through the EventWriter with a token derived from the offsets,
+ * `cairn ingest`: consumes the events topic in batches (the partitions of a fetch side by
+ * side), writes the valid events through the EventWriter with a token derived from the
+ * offsets (the batches of several partitions joined into one insert),
  * sends undecodable messages to the dead-letter topic and table, and commits a batch's
  * offsets only after all of that succeeded. A failing write is retried with backoff, never
  * skipped: the partition waits (and the group keeps its heartbeat) until ClickHouse is back.
@@ -57,6 +59,9 @@ export function createKafkaConsumer(opts: KafkaConsumerOptions): KafkaIngestCons
   const topics = topicsOf(config);
   const kafka: Kafka = createKafka(config, log, '-ingest');
   const fetchMax = config.env.KAFKA_FETCH_MAX_BYTES;
+  // The partitions of one fetch are handled concurrently and their events written together.
+  const grouped = createCoalescingWriter(writer);
+  const concurrency = Math.min(32, Math.max(1, config.env.KAFKA_TOPIC_PARTITIONS));
   let consumer: Consumer | undefined;
   let producer: Producer | undefined;
   let stopping = false;
@@ -117,7 +122,7 @@ export function createKafkaConsumer(opts: KafkaConsumerOptions): KafkaIngestCons
       log.warn({ partition: batch.partition, count: poison.length, reasons: [...new Set(poison.map((x) => x.reason))] }, 'kafka consumer: dead-lettered messages');
     }
     const token = batchToken(batch.topic, batch.partition, first, last);
-    await untilDone('events', () => writer.write(events, { deduplicationToken: token }), p);
+    await untilDone('events', () => (events.length > 0 ? grouped.write(events, token) : Promise.resolve()), p);
     log.debug({ partition: batch.partition, first, last, events: events.length }, 'kafka consumer: batch inserted');
     // Committed only now: a crash before this line replays the batch, and the token / uuid dedup folds it.
     await consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
@@ -159,7 +164,7 @@ export function createKafkaConsumer(opts: KafkaConsumerOptions): KafkaIngestCons
       });
       await c.connect();
       await c.subscribe({ topics: [topics.events], fromBeginning: true });
-      await c.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 2, eachBatch });
+      await c.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: concurrency, eachBatch });
       log.info({ topic: topics.events, group: config.env.KAFKA_CONSUMER_GROUP }, 'kafka consumer: consuming');
     },
     async stop() {
