@@ -15,6 +15,9 @@
 # Environment:
 #   CAIRN_BUILD_INSTALL=0  skip `pnpm install --frozen-lockfile` when the workspace is
 #                          already installed (the tests; the Dockerfile always installs)
+#   CAIRN_BUILD_COMPILE=0  skip `pnpm run build` when it has just run (the test suite runs it
+#                          before the tests, and rebuilding ui/build under other running tests
+#                          would pull files from under them); the outputs must exist
 #   PNPM                   pnpm command to use (default: pnpm if on PATH, else npx pnpm@<packageManager>)
 set -eu
 
@@ -41,8 +44,14 @@ if [ "${CAIRN_BUILD_INSTALL:-1}" != 0 ]; then
   $PNPM install --frozen-lockfile
 fi
 
-step "compile plugin SDK, server and UI"
-$PNPM run build
+if [ "${CAIRN_BUILD_COMPILE:-1}" != 0 ]; then
+  step "compile plugin SDK, server and UI"
+  $PNPM run build
+else
+  for f in server/dist/cli.js ui/build/index.html; do
+    [ -f "$f" ] || { echo "build.sh: $f is missing: run \`pnpm build\` first (or unset CAIRN_BUILD_COMPILE)" >&2; exit 1; }
+  done
+fi
 
 step "collect production dependencies (--prod --no-optional) into $OUT/server"
 rm -rf "$OUT"

@@ -104,8 +104,10 @@ async function get(url: string, headers: Record<string, string> = {}) {
 beforeAll(async () => {
   const build = spawn('sh', [path.join(root, 'docker/build.sh'), out], {
     cwd: root,
-    // The workspace is installed already (.ci/run does it); every other step is the image's.
-    env: { ...process.env, CAIRN_BUILD_INSTALL: '0' },
+    // The workspace is installed and compiled already (`pnpm test` runs `pnpm build` first);
+    // recompiling here would rebuild ui/build under the other test files. Every other step —
+    // production dependencies without optional ones, assembly, verification — is the image's.
+    env: { ...process.env, CAIRN_BUILD_INSTALL: '0', CAIRN_BUILD_COMPILE: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   build.stdout.on('data', (d) => (buildLog += d));
