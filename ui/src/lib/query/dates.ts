@@ -51,7 +51,7 @@ export function resolveQuery<Q extends { kind: string; dateFrom?: string; dateTo
   overrides: { dateFrom?: string; dateTo?: string; filters?: unknown[] } = {},
   now = new Date(),
 ): Q {
-  const out: Q = structuredClone(query);
+  const out: Q = JSON.parse(JSON.stringify(query));
   const from = overrides.dateFrom ?? query.dateFrom;
   const to = overrides.dateFrom ? overrides.dateTo : (overrides.dateTo ?? query.dateTo);
   if (from !== undefined) out.dateFrom = resolveDate(from, tz, now);
