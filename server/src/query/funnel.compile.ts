@@ -7,13 +7,40 @@ import { OTHER } from './trends.compile.js';
 const WINDOW_US = { minute: 60e6, hour: 3600e6, day: 86400e6, week: 7 * 86400e6 } as const;
 
 /**
- * Funnels are folded per person over their events in time order (arrayFold), in one pass:
- * - `live[i]`: timestamps of the chain that has reached level i (steps 0..i-1) and may go on;
+ * Ordered and strict funnels are folded per person over their events in time order (arrayFold), in one pass:
+ * - `live[i]`: the chain that has reached level i (steps 0..i-1) and may go on, kept as
+ *   (time of its first step, time of its previous step, time of its last step);
  * - `best[i]`: the most recent chain that reached level i (for conversion times).
  * An event matching step i extends `live[i-1]` when it is within the window of that chain's
  * first step (inclusive). Later chains replace earlier ones: a later start leaves more window,
  * so the greedy pass finds each person's highest level. `strict` clears every chain an event
  * does not extend; an exclusion event clears the chains between its fromStep and toStep.
+ * Times to convert come from the most recent attempt that reached each step.
+ */
+function foldedFunnel(s: Scope, q: FunnelQuery, W: string): string {
+  const n = q.steps.length;
+  // A chain is (start, time of its previous step, time of its last step); start -1 = none.
+  const EMPTY = "CAST((-1, 0, 0), 'Tuple(Int64, Int64, Int64)')";
+  const ext = (i: string) => `(bitTest(x.2, ${i} - 1) AND (${i} = 1 OR (acc.1[${i} - 1].1 >= 0 AND x.1 - acc.1[${i} - 1].1 <= ${W})))`;
+  const chain = (i: string) => `if(${i} = 1, (x.1, x.1, x.1), (acc.1[${i} - 1].1, acc.1[${i} - 1].3, x.1))`;
+  const kills = q.exclusions.map(
+    (e, j) => `(bitTest(x.2, ${n + j}) AND i >= ${s.p.add(e.fromStep + 1, 'UInt8')} AND i <= ${s.p.add(e.toStep, 'UInt8')})`,
+  );
+  const clear = q.order === 'strict' ? 'true' : kills.length ? kills.join(' OR ') : 'false';
+  const fold = `arrayFold((acc, x) -> (
+        arrayMap(i -> if(${ext('i')}, ${chain('i')}, if(${clear}, ${EMPTY}, acc.1[i])), range(1, ${n + 1})),
+        arrayMap(i -> if(${ext('i')}, ${chain('i')}, acc.2[i]), range(1, ${n + 1}))
+      ), evs, (arrayResize([${EMPTY}], ${n}, ${EMPTY}), arrayResize([${EMPTY}], ${n}, ${EMPTY})))`;
+  return `SELECT person_id, bv, level,
+      arrayMap(k -> if(level > k, (best[k + 1].3 - best[k + 1].2) / 1e6, -1.), range(1, ${n})) AS tt
+    FROM (
+      SELECT person_id, argMinIf(bv, t, bitTest(mask, 0)) AS bv, arraySort(groupArray((t, mask))) AS evs,
+        ${fold}.2 AS best, length(arrayFilter(c -> c.1 >= 0, best)) AS level
+      FROM rows GROUP BY person_id
+    )`;
+}
+
+/**
  * `any` order: the most distinct steps found within one window starting at any step event.
  */
 export function planFunnel(env: CompileEnv, q: FunnelQuery, range: WallRange): Plan<FunnelResult> {
@@ -47,33 +74,17 @@ export function planFunnel(env: CompileEnv, q: FunnelQuery, range: WallRange): P
   let perPerson: string;
   if (q.order === 'any') {
     const stepBits = 2 ** n - 1;
-    perPerson = `SELECT person_id, argMinIf(bv, t, bitTest(mask, 0)) AS bv, arraySort(groupArray((t, event, mask))) AS evs,
-        arrayMax(arrayMap(a -> bitCount(bitAnd(arrayReduce('groupBitOr', arrayMap(y -> y.3, arrayFilter(y -> y.1 >= a.1 AND y.1 - a.1 <= ${W}, evs))), ${stepBits})), evs)) AS level,
+    perPerson = `SELECT person_id, argMinIf(bv, t, bitTest(mask, 0)) AS bv, arraySort(groupArray((t, mask))) AS evs,
+        arrayMax(arrayMap(a -> bitCount(bitAnd(arrayReduce('groupBitOr', arrayMap(y -> y.2, arrayFilter(y -> y.1 >= a.1 AND y.1 - a.1 <= ${W}, evs))), ${stepBits})), evs)) AS level,
         arrayResize(CAST([], 'Array(Float64)'), ${n - 1}, -1.) AS tt
       FROM rows GROUP BY person_id`;
   } else {
-    const ext = (i: string) =>
-      `(bitTest(x.3, ${i} - 1) AND (${i} = 1 OR (notEmpty(acc.1[${i} - 1]) AND x.1 - acc.1[${i} - 1][1] <= ${W})))`;
-    const chain = (i: string) => `if(${i} = 1, [x.1], arrayPushBack(acc.1[${i} - 1], x.1))`;
-    const kills = q.exclusions.map(
-      (e, j) => `(bitTest(x.3, ${n + j}) AND i >= ${s.p.add(e.fromStep + 1, 'UInt8')} AND i <= ${s.p.add(e.toStep, 'UInt8')})`,
-    );
-    const clear = q.order === 'strict' ? 'true' : kills.length ? kills.join(' OR ') : 'false';
-    const fold = `arrayFold((acc, x) -> (
-          arrayMap(i -> if(${ext('i')}, ${chain('i')}, if(${clear}, CAST([], 'Array(Int64)'), acc.1[i])), range(1, ${n + 1})),
-          arrayMap(i -> if(${ext('i')}, ${chain('i')}, acc.2[i]), range(1, ${n + 1}))
-        ), evs, (arrayResize([CAST([], 'Array(Int64)')], ${n}), arrayResize([CAST([], 'Array(Int64)')], ${n})))`;
-    perPerson = `SELECT person_id, bv, level,
-        arrayMap(k -> if(level > k, (best[k + 1][k + 1] - best[k + 1][k]) / 1e6, -1.), range(1, ${n})) AS tt
-      FROM (
-        SELECT person_id, argMinIf(bv, t, bitTest(mask, 0)) AS bv, arraySort(groupArray((t, event, mask))) AS evs,
-          ${fold}.2 AS best, length(arrayFilter(c -> notEmpty(c), best)) AS level
-        FROM rows GROUP BY person_id
-      )`;
+    perPerson = foldedFunnel(s, q, W);
   }
   const dropped = q.droppedOff;
   const sql = `${withTop ? withTop + ',' : 'WITH'} rows AS (
-      SELECT person_id, toUnixTimestamp64Micro(timestamp) AS t, toString(event) AS event, ${mask} AS mask, ${bvExpr} AS bv FROM ${source}
+      SELECT person_id, toUnixTimestamp64Micro(timestamp) AS t, ${mask} AS mask, ${bvExpr} AS bv FROM ${source}
+      ${q.order === 'strict' ? '' : 'WHERE mask != 0'}
     )
     SELECT rank, any(bv) AS bv, j, count() AS people,
       avgIf(tt[greatest(j - 1, 1)], j > 1) AS avg_t,

@@ -43,7 +43,7 @@ export function queryService(pg: Postgres, tenants: TenantStores, opts: QuerySer
     const range = resolveQueryRange(query, timezone, nowMs, errors);
 
     const cohortIds = [...new Set(refs.flatMap((r) => (r.kind === 'cohort' ? [r.id] : [])))];
-    const saved = await cohorts.definitions(ctx, cohortIds);
+    const saved = cohortIds.length ? await cohorts.definitions(ctx, cohortIds) : new Map<string, { definition: CohortDefinition; updatedAt: string }>();
     for (const r of refs) if (r.kind === 'cohort' && !saved.has(r.id)) errors.push({ path: r.path, message: 'no such cohort in this project' });
 
     const ch = await tenants.clickhouseFor(ctx.orgId!);

@@ -78,6 +78,10 @@ export interface GenOptions {
   projectId: string;
   /** Rough cap for benchmarks: stop adding sessions past this many events. */
   maxEvents?: number;
+  /** Number the people from here (to generate a large set in chunks). */
+  userOffset?: number;
+  /** Leave out the second project's rows. */
+  noOtherProject?: boolean;
 }
 
 export function generate(opts: GenOptions): DataSet {
@@ -91,7 +95,7 @@ export function generate(opts: GenOptions): DataSet {
   const persons: GenPerson[] = [];
   const mapping = new Map<string, string>();
 
-  for (let u = 0; u < users; u++) {
+  for (let u = opts.userOffset ?? 0; u < (opts.userOffset ?? 0) + users; u++) {
     const id = r.uuid();
     const main = `user_${u}`;
     const merged = r.chance(0.15);
@@ -168,7 +172,7 @@ export function generate(opts: GenOptions): DataSet {
     if (r.chance(0.03)) late.push({ ...e });
   }
   inserted.push(...late);
-  for (let i = 0; i < Math.min(2000, events.length); i++) {
+  for (let i = 0; i < (opts.noOtherProject ? 0 : Math.min(2000, events.length)); i++) {
     const e = events[i]!;
     inserted.push({ ...e, uuid: r.uuid(), projectId: otherProjectId });
   }
