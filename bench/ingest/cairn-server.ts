@@ -12,7 +12,7 @@ import { INIT, newDataDir } from '../../tests/support/cairn.js';
 
 const dataDir = newDataDir();
 const cairn = await startCairn(
-  loadConfig({ ...INIT, CAIRN_DATA_DIR: dataDir, CAIRN_PORT: '0', CAIRN_HOST: '127.0.0.1', CAIRN_LOG_LEVEL: 'error', CAIRN_SHUTDOWN_TIMEOUT_MS: '5000' }),
+  loadConfig({ ...INIT, CAIRN_DATA_DIR: dataDir, CAIRN_PORT: '0', CAIRN_HOST: '127.0.0.1', CAIRN_LOG_LEVEL: 'warn', CAIRN_SHUTDOWN_TIMEOUT_MS: '5000' }),
 );
 const project = await cairn.deps.pg.owner('projects').where({ token: INIT.CAIRN_INIT_PROJECT_TOKEN }).first('id', 'organization_id');
 const { client, database } = await cairn.deps.tenants.clickhouseFor(project.organization_id);
@@ -46,7 +46,10 @@ async function latencySample(): Promise<number> {
 
 process.send!({ url: cairn.url });
 process.on('message', async (m: { cmd: string; samples?: number; intervalMs?: number }) => {
-  if (m.cmd === 'stats') process.send!({ events: await count(), maxRssBytes: process.resourceUsage().maxRSS * 1024 });
+  if (m.cmd === 'stats') {
+    const dead = Number((await (await client.query({ query: `SELECT count() AS n FROM ${database}.events_dead_letter`, format: 'JSONEachRow' })).json<{ n: string }>())[0]!.n);
+    process.send!({ events: await count(), deadLetters: dead, maxRssBytes: process.resourceUsage().maxRSS * 1024 });
+  }
   if (m.cmd === 'latency') {
     const samples: number[] = [];
     for (let i = 0; i < (m.samples ?? 50); i++) {

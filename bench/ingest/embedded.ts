@@ -92,7 +92,7 @@ export async function runEmbeddedBench(print: (line: string) => void = console.l
     runLoad(`${cairn.url}/e`, singles, { ...phase, concurrency: SINGLE_CONCURRENCY }),
     cairn.ask<{ samples: number[] }>({ cmd: 'latency', samples: 30, intervalMs: 50 }),
   ]);
-  const cairnStats = await cairn.ask<{ events: number; maxRssBytes: number }>({ cmd: 'stats' });
+  const cairnStats = await cairn.ask<{ events: number; deadLetters: number; maxRssBytes: number }>({ cmd: 'stats' });
   await cairn.stop();
 
   const rate = (r: { requests: number; seconds: number }, per: number) => Math.round((r.requests * per) / r.seconds);
@@ -117,6 +117,6 @@ export async function runEmbeddedBench(print: (line: string) => void = console.l
   print(`single-event /e:     Cairn ${result.single.cairnEventsPerSec} events/s, bare ${result.single.bareEventsPerSec} events/s → ratio ${result.single.ratio} (target ≥ 5000 events/s)`);
   print(`capture → queryable: idle p50 ${result.latencyMs.idle.p50} ms, p95 ${result.latencyMs.idle.p95} ms; under single-event load p50 ${result.latencyMs.underLoad.p50} ms, p95 ${result.latencyMs.underLoad.p95} ms (target p95 ≤ 2000 ms)`);
   print(`peak RSS: Cairn ${result.peakRssMiB.cairn} MiB (API + embedded PostgreSQL client + chDB), bare handler ${result.peakRssMiB.bare} MiB`);
-  print(`acknowledged ${result.stored.accepted} events, ${result.stored.inClickHouse} in ClickHouse after the run; ${failures} failed requests`);
+  print(`acknowledged ${result.stored.accepted} events, ${result.stored.inClickHouse} in ClickHouse after the run; ${failures} failed requests (counts: after warm-up ${warmup.events}, at the end ${cairnStats.events}; batch ${cairnBatch.requests} requests, single ${cairnSingle.requests}, probes ${idle.samples.length}+${loaded.samples.length}; dead letters ${cairnStats.deadLetters})`);
   return result;
 }
