@@ -121,7 +121,7 @@ it('a consumer killed with SIGKILL mid-stream and restarted loses no acknowledge
   consumer1.kill('SIGKILL');
   expect(await consumer1.exited).toBe('SIGKILL');
   const committedBeforeKill = consumer1.lines.some(
-    (l) => l.msg === 'kafka consumer: batch committed' && l.partition === killedAt.partition && l.offset === killedAt.last,
+    (l) => l.msg === 'kafka consumer: batch committed' && l.partition === killedAt.partition && BigInt(String(l.offset)) > BigInt(String(killedAt.last)),
   );
 
   const consumer2 = startConsumer();

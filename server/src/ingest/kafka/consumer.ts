@@ -5,6 +5,7 @@ import type { DeadLetter, IngestEvent } from '../event.js';
 import type { EventWriter } from '../writer.js';
 import { createCoalescingWriter } from './batch.coalesce.js';
 import { createKafka, topicsOf } from './kafka.client.js';
+import { createOffsetTracker } from './offsets.track.js';
 import { HEADER, deadLetterOf, decodeEvent, type Tenant } from './message.codec.js';
 import { ensureTopics } from './topics.ensure.js';
 
@@ -62,6 +63,9 @@ export function createKafkaConsumer(opts: KafkaConsumerOptions): KafkaIngestCons
   // The partitions of one fetch are handled concurrently and their events written together.
   const grouped = createCoalescingWriter(writer);
   const concurrency = Math.min(32, Math.max(1, config.env.KAFKA_TOPIC_PARTITIONS));
+  const offsets_ = createOffsetTracker();
+  // Events decoded and handed to the writer but not yet written: about one fetch ahead.
+  const maxInFlightEvents = 100_000;
   let consumer: Consumer | undefined;
   let producer: Producer | undefined;
   let stopping = false;
@@ -102,33 +106,89 @@ export function createKafkaConsumer(opts: KafkaConsumerOptions): KafkaIngestCons
     });
   };
 
+  /** Writes until it succeeds; gives up (uncommitted, to be replayed) only when stopping. */
+  const writeUntilDone = async (events: IngestEvent[], token: string, where: { partition: number }) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await grouped.write(events, token);
+        return;
+      } catch (err) {
+        if (stopping) throw new Stopping();
+        const wait = Math.min(5000, 200 * 2 ** Math.min(attempt, 5));
+        log.warn({ err, attempt, retryInMs: wait, partition: where.partition }, 'kafka consumer: insert failed, retrying');
+        await sleep(wait);
+      }
+    }
+  };
+
+  // Commits run one at a time, each taking every offset that became committable.
+  let commitChain: Promise<void> = Promise.resolve();
+  const commitReady = () => {
+    commitChain = commitChain.then(async () => {
+      const offsets = offsets_.ready();
+      if (offsets.length === 0 || !consumer) return;
+      try {
+        await consumer.commitOffsets(offsets);
+        offsets_.committed(offsets);
+        for (const o of offsets) log.debug({ partition: o.partition, offset: o.offset }, 'kafka consumer: batch committed');
+      } catch (err) {
+        // Offered again with the next commit; until then a crash replays (and dedup folds) them.
+        log.warn({ err }, 'kafka consumer: commit failed');
+      }
+    });
+    return commitChain;
+  };
+
+  const inFlight = new Set<Promise<void>>();
+  let inFlightEvents = 0;
+  let handling = 0;
+
   const eachBatch = async (p: EachBatchPayload) => {
     const { batch } = p;
     if (batch.isEmpty()) return;
-    const first = batch.messages[0]!.offset;
-    const last = batch.messages[batch.messages.length - 1]!.offset;
-    const receivedAt = new Date().toISOString();
-    const events: IngestEvent[] = [];
-    const poison: Poison[] = [];
-    for (const message of batch.messages) {
-      const d = decodeEvent(message.value);
-      if (d.ok) events.push(d.event);
-      else poison.push({ message, reason: d.reason, detail: d.detail, tenant: d.tenant });
+    handling++;
+    try {
+      const first = batch.messages[0]!.offset;
+      const last = batch.messages[batch.messages.length - 1]!.offset;
+      const receivedAt = new Date().toISOString();
+      const events: IngestEvent[] = [];
+      const poison: Poison[] = [];
+      for (const message of batch.messages) {
+        const d = decodeEvent(message.value);
+        if (d.ok) events.push(d.event);
+        else poison.push({ message, reason: d.reason, detail: d.detail, tenant: d.tenant });
+      }
+      if (poison.length > 0) {
+        const rows: DeadLetter[] = poison.map((x) => deadLetterOf(x.message, x, receivedAt));
+        await untilDone('dead-letter topic', () => deadLetterTopic(batch.topic, batch.partition, poison), p);
+        await untilDone('dead-letter table', () => writer.writeDeadLetters(rows), p);
+        log.warn({ partition: batch.partition, count: poison.length, reasons: [...new Set(poison.map((x) => x.reason))] }, 'kafka consumer: dead-lettered messages');
+      }
+      // The next fetch of this partition may start while these events are written: the offsets
+      // are resolved now but committed only once this batch and every earlier one are written.
+      const written = offsets_.add(batch.topic, batch.partition, last);
+      p.resolveOffset(last);
+      const token = batchToken(batch.topic, batch.partition, first, last);
+      const size = events.length;
+      inFlightEvents += size;
+      const work = (size > 0 ? writeUntilDone(events, token, batch) : Promise.resolve())
+        .then(() => {
+          log.debug({ partition: batch.partition, first, last, events: size }, 'kafka consumer: batch inserted');
+          written();
+          return commitReady();
+        })
+        .catch((err) => log.warn({ err, partition: batch.partition, first, last }, 'kafka consumer: batch left uncommitted'))
+        .finally(() => {
+          inFlightEvents -= size;
+          inFlight.delete(work);
+        });
+      inFlight.add(work);
+      // Back-pressure: fetch ahead by at most about one more round of batches.
+      while (inFlightEvents > maxInFlightEvents && inFlight.size > 0) await Promise.race(inFlight);
+      await p.heartbeat().catch(() => {});
+    } finally {
+      handling--;
     }
-    if (poison.length > 0) {
-      const rows: DeadLetter[] = poison.map((x) => deadLetterOf(x.message, x, receivedAt));
-      await untilDone('dead-letter topic', () => deadLetterTopic(batch.topic, batch.partition, poison), p);
-      await untilDone('dead-letter table', () => writer.writeDeadLetters(rows), p);
-      log.warn({ partition: batch.partition, count: poison.length, reasons: [...new Set(poison.map((x) => x.reason))] }, 'kafka consumer: dead-lettered messages');
-    }
-    const token = batchToken(batch.topic, batch.partition, first, last);
-    await untilDone('events', () => (events.length > 0 ? grouped.write(events, token) : Promise.resolve()), p);
-    log.debug({ partition: batch.partition, first, last, events: events.length }, 'kafka consumer: batch inserted');
-    // Committed only now: a crash before this line replays the batch, and the token / uuid dedup folds it.
-    await consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
-    p.resolveOffset(last);
-    log.debug({ partition: batch.partition, offset: last }, 'kafka consumer: batch committed');
-    await p.heartbeat().catch(() => {});
   };
 
   return {
@@ -168,9 +228,17 @@ export function createKafkaConsumer(opts: KafkaConsumerOptions): KafkaIngestCons
       log.info({ topic: topics.events, group: config.env.KAFKA_CONSUMER_GROUP }, 'kafka consumer: consuming');
     },
     async stop() {
+      const c = consumer;
+      if (!c) return;
+      // Fetch nothing more; let the batches in hand be written and committed; then leave.
+      c.pause([{ topic: topics.events }]);
+      const until = Date.now() + config.env.CAIRN_SHUTDOWN_TIMEOUT_MS;
+      while ((handling > 0 || inFlight.size > 0) && Date.now() < until) {
+        await Promise.race([sleep(50), ...inFlight]);
+      }
       stopping = true;
-      // disconnect() waits for the batch in hand; a batch still retrying its write gives up uncommitted.
-      await consumer?.disconnect().catch((err) => log.warn({ err }, 'kafka consumer: disconnect failed'));
+      await commitReady();
+      await c.disconnect().catch((err) => log.warn({ err }, 'kafka consumer: disconnect failed'));
       await producer?.disconnect().catch((err) => log.warn({ err }, 'kafka consumer: producer disconnect failed'));
       consumer = undefined;
       producer = undefined;
