@@ -41,8 +41,8 @@ describe('runCompiled (real chDB)', () => {
   });
 
   it('leaves no limit behind in the embedded session', async () => {
-    const [[row]] = await runCompiled(client, [{ sql: "SELECT getSetting('max_memory_usage') AS m", params: {} }], limits);
-    expect(Number(row!.m)).toBe(limits.maxMemoryBytes);
+    const [rows] = await runCompiled(client, [{ sql: "SELECT getSetting('max_memory_usage') AS m", params: {} }], limits);
+    expect(Number(rows![0]!.m)).toBe(limits.maxMemoryBytes);
     const rs = await client.query({ query: "SELECT getSetting('max_memory_usage') AS m, getSetting('max_execution_time') AS t", format: 'JSONEachRow' });
     const [after] = await rs.json<{ m: string | number; t: string | number }>();
     expect(Number(after!.m)).toBe(0);

@@ -1,4 +1,4 @@
-import type { WallRange } from './dates.js';
+import { wallMs, wallOfMs, type WallRange } from './dates.js';
 import type { Filter, PropertyFilter } from './definitions.js';
 import type { CohortDefinition } from './cohorts/cohort.schema.js';
 
@@ -154,8 +154,7 @@ export function cohortMembers(s: Scope, def: CohortDefinition): string {
     const cond = def.filters.map((f) => propertyFilterExpr(s, { ...f, type: 'person' }));
     return `(SELECT id FROM ${personProperties(s)} ${cond.length ? `WHERE ${cond.join(' AND ')}` : ''})`;
   }
-  const from = new Date(Date.parse(s.env.nowWall.replace(' ', 'T') + 'Z') - def.days * 86_400_000);
-  const fromWall = from.toISOString().replace('T', ' ').replace('Z', '000');
+  const fromWall = wallOfMs(wallMs(s.env.nowWall) - def.days * 86_400_000);
   const src = eventsSource(s, {
     range: { from: fromWall, to: s.env.nowWall },
     events: [def.event],
