@@ -172,6 +172,17 @@ describe('docker/build.sh run outside Docker', () => {
     }
   });
 
+  it('names no outside host in the compiled server: no telemetry, update check or licence server to call', () => {
+    const files = spawnSync('find', [path.join(out, 'server/dist'), '-name', '*.js'], { encoding: 'utf8' }).stdout.trim().split('\n');
+    expect(files.length).toBeGreaterThan(10);
+    const allowed = /^(localhost|127\.0\.0\.1|\[::1\]|[\w.-]*example\.(com|org|net)|www\.w3\.org|json-schema\.org|spec\.openapis\.org)$/;
+    for (const f of files) {
+      for (const m of readFileSync(f, 'utf8').matchAll(/https?:\/\/([\w.-]+|\[[\d:]+\])/g)) {
+        expect(allowed.test(m[1]!), `${path.relative(out, f)}: ${m[0]}`).toBe(true);
+      }
+    }
+  });
+
   it('reports its version and refuses the embedded shape with a clear message (no engine inside)', () => {
     const version = spawnSync(process.execPath, [cli(), '--version'], { encoding: 'utf8' });
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(path.join(root, 'server/package.json'), 'utf8')).version);
