@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { tooLarge } from './capture.errors.js';
+import { malformed, tooLarge } from './capture.errors.js';
 
 /**
  * Reads the raw request body, refusing (413) as soon as it passes `limit` bytes, so an
@@ -29,8 +29,8 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       } else chunks.push(chunk);
     };
     const onEnd = () => finish();
-    const onError = (err: Error) => finish(err);
-    const onAborted = () => finish(new Error('request aborted'));
+    const onError = () => finish(malformed('request_aborted', 'the request body could not be read to the end'));
+    const onAborted = () => finish(malformed('request_aborted', 'the client aborted the request'));
     req.on('data', onData).on('end', onEnd).on('error', onError).on('aborted', onAborted);
   });
 }

@@ -22,7 +22,8 @@ export type MalformedReason =
   | 'invalid_json'
   | 'too_deep'
   | 'not_an_event'
-  | 'empty_body';
+  | 'empty_body'
+  | 'request_aborted';
 
 export class CaptureError extends Error {
   readonly status: number;

@@ -73,6 +73,16 @@ describe('createCaptureService', () => {
     ]);
   });
 
+  it('answers UNAVAILABLE when the token cannot be checked', async () => {
+    const service = createCaptureService({
+      tokens: { resolve: async () => Promise.reject(new Error('connection refused')) },
+      bus: { start: async () => {}, stop: async () => {}, publish: async () => {} },
+      writer: { writeDeadLetters: async () => {} },
+      log: pino({ level: 'silent' }),
+    });
+    expect(await code(service.capture(req({})))).toBe('UNAVAILABLE');
+  });
+
   it('answers UNAVAILABLE when the bus cannot write', async () => {
     const { service } = setup({ busFails: true });
     expect(await code(service.capture(req({})))).toBe('UNAVAILABLE');

@@ -50,7 +50,13 @@ export function createCaptureService(deps: { tokens: TokenResolver; bus: IngestB
   return {
     async capture(req) {
       if (!req.token) throw new CaptureError('UNAUTHENTICATED', 'no project token: send it as token/api_key (PostHog), writeKey (Segment) or Authorization: Bearer');
-      const project = await deps.tokens.resolve(req.token);
+      let project;
+      try {
+        project = await deps.tokens.resolve(req.token);
+      } catch (err) {
+        deps.log.error({ err }, 'capture: project token lookup failed');
+        throw new CaptureError('UNAVAILABLE', 'ingestion cannot check the project token right now; retry');
+      }
       if (!project) throw new CaptureError('UNAUTHENTICATED', 'the project token is unknown');
       if (project.orgStatus === 'suspended') throw new CaptureError('ORG_SUSPENDED', 'the organization is suspended');
 

@@ -130,27 +130,33 @@ export function createEventWriter(deps: EventWriterDeps): EventWriter {
 
   const writePersons = async (client: ClickHouseClient, database: string, projectId: string, changes: PersonChanges) => {
     const v = version();
+    const inserts: Promise<unknown>[] = [];
     if (changes.persons.size > 0) {
-      await client.insert({
-        table: `${database}.persons`,
-        format: 'JSONEachRow',
-        values: [...changes.persons].map(([id, p]) => ({
-          project_id: projectId,
-          id,
-          properties: JSON.stringify(p.properties),
-          created_at: toClickHouseTime(p.createdAt),
-          is_deleted: p.isDeleted ? 1 : 0,
-          version: v,
-        })),
-      });
+      inserts.push(
+        client.insert({
+          table: `${database}.persons`,
+          format: 'JSONEachRow',
+          values: [...changes.persons].map(([id, p]) => ({
+            project_id: projectId,
+            id,
+            properties: JSON.stringify(p.properties),
+            created_at: toClickHouseTime(p.createdAt),
+            is_deleted: p.isDeleted ? 1 : 0,
+            version: v,
+          })),
+        }),
+      );
     }
     if (changes.distinctIds.size > 0) {
-      await client.insert({
-        table: `${database}.person_distinct_ids`,
-        format: 'JSONEachRow',
-        values: [...changes.distinctIds].map(([distinctId, personId]) => ({ project_id: projectId, distinct_id: distinctId, person_id: personId, version: v })),
-      });
+      inserts.push(
+        client.insert({
+          table: `${database}.person_distinct_ids`,
+          format: 'JSONEachRow',
+          values: [...changes.distinctIds].map(([distinctId, personId]) => ({ project_id: projectId, distinct_id: distinctId, person_id: personId, version: v })),
+        }),
+      );
     }
+    await Promise.all(inserts);
     for (const [d, p] of changes.distinctIds) ids.set(`${projectId}\u0000${d}`, p);
     for (const [id, p] of changes.persons) people.set(id, { properties: p.properties, createdAt: p.createdAt });
   };
