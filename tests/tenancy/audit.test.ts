@@ -61,12 +61,15 @@ describe('audit log', () => {
     expect(ok.status).toBe(200);
     expect(ok.json.data.valid).toBe(true);
     expect(ok.json.data.entries).toBeGreaterThan(10);
+    const newest = await cairn.deps.pg.owner('audit_log').where({ organization_id: t.orgId }).orderBy('seq', 'desc').first('seq', 'hash');
+    expect(ok.json.data.head).toEqual({ seq: newest.seq, hash: newest.hash });
+    expect(ok.json.data.entries).toBe(newest.seq);
 
     // the schema owner (not the app role, which cannot) rewrites history
     const victim = await cairn.deps.pg.owner('audit_log').where({ organization_id: t.orgId, action: 'member.invited' }).orderBy('seq').first('seq');
     await cairn.deps.pg.owner('audit_log').where({ organization_id: t.orgId, seq: victim.seq }).update({ data: JSON.stringify({ email: 'someone-else@x.test', role: 'viewer' }) });
     const bad = await get('/audit/verify');
-    expect(bad.json.data).toEqual({ valid: false, entries: expect.any(Number), firstInvalid: { seq: victim.seq, reason: 'hash_mismatch' } });
+    expect(bad.json.data).toEqual({ valid: false, entries: expect.any(Number), firstInvalid: { seq: victim.seq, reason: 'hash_mismatch' }, head: null });
   });
 
   it('detects a deleted row and a recomputed-but-relinked row', async () => {

@@ -64,6 +64,10 @@ export const auditRoutes = (pg: Postgres) => [
       valid: z.boolean(),
       entries: z.number().int(),
       firstInvalid: z.object({ seq: z.number().int(), reason: z.enum(['hash_mismatch', 'broken_link', 'missing_row']) }).nullable(),
+      head: z
+        .object({ seq: z.number().int(), hash: z.string() })
+        .nullable()
+        .describe('The newest entry of a valid chain; keep it outside Cairn to detect a later truncation'),
     }),
     handler: (ctx) => verifyAudit(pg, ctx.orgId!),
   }),

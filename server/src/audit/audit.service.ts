@@ -150,6 +150,8 @@ export interface Verification {
   valid: boolean;
   entries: number;
   firstInvalid: ChainBreak | null;
+  /** The newest entry: record it outside Cairn to make later truncation of the log detectable too. */
+  head: { seq: number; hash: string } | null;
 }
 
 /** Recomputes the whole chain of an organization. */
@@ -163,10 +165,10 @@ export async function verifyAudit(pg: Postgres, orgId: string): Promise<Verifica
     )) as Array<AuditRecord & { hash: string }>;
     if (rows.length === 0) break;
     const broken = firstBreak(rows, prev, seq);
-    if (broken) return { valid: false, entries: entries + rows.length, firstInvalid: broken };
+    if (broken) return { valid: false, entries: entries + rows.length, firstInvalid: broken, head: null };
     entries += rows.length;
     prev = rows[rows.length - 1]!.hash;
     seq = rows[rows.length - 1]!.seq + 1;
   }
-  return { valid: true, entries, firstInvalid: null };
+  return { valid: true, entries, firstInvalid: null, head: entries ? { seq: seq - 1, hash: prev } : null };
 }
