@@ -20,7 +20,7 @@ export const captureOperation = {
   post: {
     summary: 'Capture one event or a batch of events',
     description:
-      'Public; authenticated by the project token in the body (`token` / `api_key`) or `Authorization: Bearer <project token>`. ' +
+      'Public. Authenticated by the project token in the body (`token` / `api_key`) or `Authorization: Bearer <project token>`. ' +
       'Bodies may be gzip-compressed (Content-Encoding or magic bytes), up to 20 MB decoded and 1 MB per event. ' +
       'Invalid events are kept in the dead-letter table and reported in `errors`; the valid ones are stored. ' +
       'The answer comes only after the events are durable. PostHog (`/e`, `/batch`, …) and Segment (`/v1/*`) wire formats are served at the root.',
