@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineRoute } from '../http/route.js';
 import type { Deps } from '../modules.js';
-import { acceptInvite, createInvite, describeInvite, listInvites, revokeInvite } from './invites.service.js';
+import { createInvite, describeInvite, listInvites, revokeInvite } from './invites.service.js';
 import { changeRole, listMembers, removeMember } from './members.service.js';
 import { createOrg, deleteOrg, getOrg, listMyOrgs, restoreOrg, updateOrg } from './orgs.service.js';
 import { createProject, listOrgProjects } from './projects.service.js';
