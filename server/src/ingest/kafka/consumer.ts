@@ -1,10 +1,10 @@
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import type { Config } from '../../config/index.js';
 import type { Logger } from '../../log.js';
 import type { DeadLetter, IngestEvent } from '../event.js';
 import type { EventWriter } from '../writer.js';
 import { createCoalescingWriter } from './batch.coalesce.js';
-import { createKafka, topicsOf } from './kafka.client.js';
+import { createKafka, topicsOf, withAdmin } from './kafka.client.js';
 import { createOffsetTracker } from './offsets.track.js';
 import { HEADER, deadLetterOf, decodeEvent, type Tenant } from './message.codec.js';
 import { ensureTopics } from './topics.ensure.js';
@@ -194,14 +194,8 @@ export function createKafkaConsumer(opts: KafkaConsumerOptions): KafkaIngestCons
   return {
     async start() {
       stopping = false;
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        await ensureTopics(admin, topics, log);
-      } finally {
-        await admin.disconnect();
-      }
-      producer = kafka.producer({ allowAutoTopicCreation: false });
+      await withAdmin(kafka, config, (admin) => ensureTopics(admin, topics, log));
+      producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
       await producer.connect();
       const c = kafka.consumer({
         groupId: config.env.KAFKA_CONSUMER_GROUP,

@@ -1,9 +1,9 @@
-import type { Kafka, Message, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { Config } from '../../config/index.js';
 import type { Logger } from '../../log.js';
 import { BusUnavailableError, type IngestBus } from '../bus.js';
 import type { IngestEvent } from '../event.js';
-import { createKafka, topicsOf } from './kafka.client.js';
+import { createKafka, topicsOf, withAdmin } from './kafka.client.js';
 import { encodeEvent } from './message.codec.js';
 import { ensureTopics } from './topics.ensure.js';
 
@@ -69,7 +69,13 @@ export function createKafkaBus(opts: KafkaBusOptions): IngestBus {
   const connect = (): Promise<Producer> => {
     if (producer) return Promise.resolve(producer);
     connecting ??= (async () => {
-      const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      const p = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        // murmur2 of the key, as the Java client: the same key lands in the same partition from any producer.
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
       try {
         await p.connect();
       } catch (err) {
@@ -144,13 +150,7 @@ export function createKafkaBus(opts: KafkaBusOptions): IngestBus {
   return {
     async start() {
       stopped = false;
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        await ensureTopics(admin, topics, log);
-      } finally {
-        await admin.disconnect();
-      }
+      await withAdmin(kafka, config, (admin) => ensureTopics(admin, topics, log));
       await connect();
       log.info({ brokers: config.env.KAFKA_BROKERS, topic: topics.events }, 'kafka bus: producing');
     },

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { Config } from '../../config/index.js';
 import type { Logger } from '../../log.js';
 
@@ -69,4 +69,26 @@ export function createKafka(config: Config, log: Logger, clientSuffix = ''): Kaf
     logLevel: logLevel.INFO,
     logCreator: logCreator(log),
   });
+}
+
+export class KafkaUnavailableError extends Error {
+  constructor(brokers: string[] | undefined, cause: unknown) {
+    super(`Kafka is not reachable at ${(brokers ?? []).join(',') || '(no KAFKA_BROKERS)'}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'KafkaUnavailableError';
+  }
+}
+
+/** Connects an admin client, runs `fn`, disconnects; a broker that cannot be reached is named in the error. */
+export async function withAdmin<T>(kafka: Kafka, config: Config, fn: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+  } catch (err) {
+    throw new KafkaUnavailableError(config.env.KAFKA_BROKERS, err);
+  }
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
 }
