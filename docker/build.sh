@@ -25,8 +25,30 @@ if [ $# -ne 1 ]; then
   echo "usage: $0 OUT_DIR" >&2
   exit 2
 fi
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-case "$1" in /*) OUT="$1" ;; *) OUT="$(pwd)/$1" ;; esac
+ROOT="$(cd "$(dirname "$0")/.." && pwd -P)"
+# OUT_DIR is deleted and recreated, so it must be a directory of its own: not ".", not the
+# repository, nothing inside it or above it, and not a non-empty directory that is not an
+# earlier output.
+base="$(basename -- "$1")"
+case "$base" in . | .. | /)
+  echo "build.sh: OUT_DIR must name a directory of its own, not $1" >&2
+  exit 2 ;;
+esac
+mkdir -p "$(dirname -- "$1")"
+parent="$(cd "$(dirname -- "$1")" && pwd -P)"
+OUT="${parent%/}/$base"
+case "$OUT/" in "$ROOT/"*)
+  echo "build.sh: OUT_DIR $OUT is inside the repository; choose a directory outside it" >&2
+  exit 2 ;;
+esac
+case "$ROOT/" in "$OUT/"*)
+  echo "build.sh: OUT_DIR $OUT contains the repository; choose a directory of its own" >&2
+  exit 2 ;;
+esac
+if [ -d "$OUT" ] && [ -n "$(ls -A "$OUT")" ] && [ ! -f "$OUT/server/dist/cli.js" ]; then
+  echo "build.sh: OUT_DIR $OUT is not empty and holds no earlier output; refusing to delete it" >&2
+  exit 2
+fi
 cd "$ROOT"
 
 if [ -z "${PNPM:-}" ]; then

