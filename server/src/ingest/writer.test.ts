@@ -81,6 +81,19 @@ describe('createEventWriter against chDB', () => {
     expect(people[1]).toMatchObject({ id: firstPersonId(P, 'anon-1'), is_deleted: 1 });
   });
 
+  it('moves every distinct id of the absorbed person, including ids stored by earlier batches', async () => {
+    await writer.write([ev('anon-2'), ev('anon-3', '$create_alias', { properties: { alias: 'anon-2' } })], { deduplicationToken: 'k1' });
+    await writer.write([ev('user-2')], { deduplicationToken: 'k2' });
+    // A fresh writer: nothing cached, everything read back from ClickHouse.
+    const cold = createEventWriter({ tenants: sharedTenantStores(ch), log: pino({ level: 'silent' }) });
+    await cold.write([ev('user-2', '$identify', { properties: { $anon_distinct_id: 'anon-2' } })], { deduplicationToken: 'k3' });
+    const map = await q<{ distinct_id: string; person_id: string }>(
+      `SELECT distinct_id, argMax(person_id, version) AS person_id FROM cairn.person_distinct_ids
+        WHERE distinct_id IN ('anon-2', 'anon-3', 'user-2') GROUP BY distinct_id ORDER BY distinct_id`,
+    );
+    expect(map.map((r) => r.person_id)).toEqual(Array(3).fill(firstPersonId(P, 'user-2')));
+  });
+
   it('writes dead letters with reason and payload', async () => {
     await writer.writeDeadLetters([
       { projectId: P, orgId: ORG, receivedAt: new Date().toISOString(), reason: 'missing_event', detail: 'no event name', payload: '{"x":1}', source: 'posthog' },

@@ -22,16 +22,15 @@ export interface EventWriter {
   writeDeadLetters(rows: DeadLetter[]): Promise<void>;
 }
 
-const CACHE_MAX = 200_000;
-
 /** A bounded map: when full it starts over (the database stays the source of truth). */
 class Cache<V> {
   private map = new Map<string, V>();
+  constructor(private readonly max: number) {}
   get(k: string) {
     return this.map.get(k);
   }
   set(k: string, v: V) {
-    if (this.map.size >= CACHE_MAX) this.map.clear();
+    if (this.map.size >= this.max) this.map.clear();
     this.map.set(k, v);
   }
 }
@@ -84,8 +83,13 @@ function clickhouseLoader(client: ClickHouseClient, database: string, ids: Cache
     },
     async distinctIdsOf(projectId, personId) {
       const found = await rows<{ distinct_id: string }>(
-        `SELECT distinct_id FROM (SELECT distinct_id, argMax(person_id, version) AS pid FROM ${database}.person_distinct_ids
-            WHERE project_id = {projectId:UUID} GROUP BY distinct_id) WHERE pid = {personId:UUID}`,
+        // Ids that ever pointed to the person (skip index on person_id), kept if they still do.
+        `SELECT distinct_id FROM (
+           SELECT distinct_id, argMax(person_id, version) AS pid FROM ${database}.person_distinct_ids
+            WHERE project_id = {projectId:UUID} AND distinct_id IN (
+              SELECT distinct_id FROM ${database}.person_distinct_ids WHERE project_id = {projectId:UUID} AND person_id = {personId:UUID})
+            GROUP BY distinct_id)
+         WHERE pid = {personId:UUID}`,
         { projectId, personId },
       );
       return found.map((r) => r.distinct_id);
@@ -117,8 +121,8 @@ function clickhouseLoader(client: ClickHouseClient, database: string, ids: Cache
 
 /** The one writer every bus (embedded group commit, Kafka consumer) hands its batches to. */
 export function createEventWriter(deps: EventWriterDeps): EventWriter {
-  const ids = new Cache<string>();
-  const people = new Cache<PersonRow>();
+  const ids = new Cache<string>(200_000);
+  const people = new Cache<PersonRow>(50_000);
   const version = versionClock();
   // Person state is read-modify-write: batches are resolved one at a time.
   let queue: Promise<unknown> = Promise.resolve();
