@@ -153,7 +153,7 @@ describe('the Helm chart, per value set', () => {
     const redpanda = find(objs, 'StatefulSet', 'cairn-redpanda')!.spec.template.spec.containers[0];
     expect(redpanda.args).toEqual(expect.arrayContaining(['--smp=1', '--memory=1G']));
     expect(redpanda.args.join(' ')).not.toContain('dev-container');
-    expect(find(objs, 'ConfigMap', 'cairn-redpanda')!.data!['.bootstrap.yaml']).toMatch(/unsafe_bypass_fsync: false/);
+    expect(find(objs, 'ConfigMap', 'cairn-redpanda')!.data!['.bootstrap.yaml']).toMatch(/unsafe_bypass_fsync: false\n[\s\S]*enable_metrics_reporter: false/);
     // The default (no overrides) pulls from each image's own registry.
     for (const o of workloads(objs)) for (const c of containers(o)) expect(c.image).toMatch(/^docker\.io\//);
     // Bundled store URLs are assembled by Kubernetes from the password in the chart's Secret.

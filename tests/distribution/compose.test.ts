@@ -79,7 +79,7 @@ describe('compose/docker-compose.yml', () => {
     expect(cmd.some((a) => a.startsWith('--memory='))).toBe(true);
     expect(cmd.join(' ')).not.toMatch(/dev-container|unsafe_bypass_fsync\s*[:=]\s*true/);
     const bootstrap: string = compose.configs['redpanda-bootstrap'].content;
-    expect(parse(bootstrap)).toMatchObject({ unsafe_bypass_fsync: false, enable_usage_stats: false });
+    expect(parse(bootstrap)).toMatchObject({ unsafe_bypass_fsync: false, enable_metrics_reporter: false });
     expect(compose.configs['clickhouse-low-memory'].content).toMatch(/<send_crash_reports><enabled>false<\/enabled><\/send_crash_reports>/);
   });
 
