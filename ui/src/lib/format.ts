@@ -16,7 +16,8 @@ export function bucketLabel(wall: string, interval?: string): string {
   const date = wall.slice(0, 10);
   if (interval === 'hour') return `${date.slice(5)} ${wall.slice(11, 16)}`;
   if (interval === 'month') return date.slice(0, 7);
-  return date;
+  const d = new Date(`${date}T00:00:00Z`);
+  return Number.isNaN(d.getTime()) ? date : d.toLocaleDateString(undefined, { month: 'short', day: 'numeric', timeZone: 'UTC' });
 }
 
 export function when(iso: string): string {
