@@ -73,6 +73,22 @@ describe('createEmbeddedBus', () => {
     await bus.stop();
   });
 
+  it('does not write a small batch early just because an insert finished', async () => {
+    const writer = recordingWriter();
+    const bus = createEmbeddedBus({ writer, log, flushMs: 5000, maxEvents: 2, maxInFlight: 1 });
+    const release = writer.hold();
+    const first = bus.publish([ev(), ev()]); // full: written at once
+    await new Promise((r) => setImmediate(r));
+    const second = bus.publish([ev()]); // neither full nor due
+    release();
+    await first;
+    await new Promise((r) => setImmediate(r));
+    expect(writer.batches.map((b) => b.events.length)).toEqual([2]);
+    await bus.stop();
+    await second;
+    expect(writer.batches.map((b) => b.events.length)).toEqual([2, 1]);
+  });
+
   it('runs up to maxInFlight inserts at once', async () => {
     const writer = recordingWriter();
     const bus = createEmbeddedBus({ writer, log, flushMs: 1, maxEvents: 1000, maxInFlight: 2 });

@@ -66,18 +66,28 @@ export function createEmbeddedBus(opts: EmbeddedBusOptions): IngestBus & { pendi
     for (const w of batch.waiters) w.reject(err);
   };
 
-  // Group commit: while `maxInFlight` inserts run, new events keep joining the next batch,
-  // which is written as soon as one of them finishes.
+  // Group commit: a batch is written when it is due (its timer fired) or full. While
+  // `maxInFlight` inserts run, a due batch waits and keeps growing; it is written as soon as
+  // one of them finishes. Between those, a batch only fills: ClickHouse gets few, large inserts.
+  let due = false;
   const flush = (): Promise<void> => {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    if (current.events.length === 0) return Promise.resolve();
-    if (inFlight.size >= maxInFlight) return Promise.race(inFlight);
+    if (current.events.length === 0) {
+      due = false;
+      return Promise.resolve();
+    }
+    if (inFlight.size >= maxInFlight) {
+      due = true;
+      return Promise.race(inFlight);
+    }
+    due = false;
     const batch = current;
     current = { events: [], waiters: [] };
     const running: Promise<void> = write(batch).finally(() => {
       inFlight.delete(running);
-      if (current.events.length > 0) void flush();
+      if (due || current.events.length >= maxEvents) void flush();
+      else if (current.events.length > 0 && !timer) timer = setTimeout(() => void flush(), flushMs);
     });
     inFlight.add(running);
     return running;
