@@ -215,6 +215,21 @@ describe('organization lifecycle', () => {
     expect(removed.json.data[0]).toMatchObject({ actorId: u.users.member.id, impersonatorId: expect.any(String) });
   });
 
+  it('lets administrators list accounts and share instance administration, keeping at least one', async () => {
+    const u = await makeTenant(cairn, 'Ops', root);
+    const users = await root.call('GET', '/api/v1/admin/users?limit=1000');
+    expect(users.status).toBe(200);
+    expect(users.json.data.find((x: { id: string }) => x.id === u.users.admin.id)).toMatchObject({ email: u.users.admin.email, instanceAdmin: false, organizations: 1 });
+    expect((await api(cairn.url, 'GET', '/api/v1/admin/orgs', { token: u.users.admin.key })).status).toBe(404);
+    expect((await root.call('PATCH', `/api/v1/admin/users/${u.users.admin.id}`, { instanceAdmin: true })).status).toBe(204);
+    expect((await api(cairn.url, 'GET', '/api/v1/admin/orgs', { token: u.users.admin.key })).status).toBe(200);
+    const rootId = (await root.call('GET', '/api/v1/me')).json.data.id;
+    expect((await api(cairn.url, 'PATCH', `/api/v1/admin/users/${rootId}`, { token: u.users.admin.key, body: { instanceAdmin: false } })).status).toBe(204);
+    const last = await api(cairn.url, 'PATCH', `/api/v1/admin/users/${u.users.admin.id}`, { token: u.users.admin.key, body: { instanceAdmin: false } });
+    expect(last.status).toBe(409);
+    expect((await api(cairn.url, 'PATCH', `/api/v1/admin/users/${rootId}`, { token: u.users.admin.key, body: { instanceAdmin: true } })).status).toBe(204);
+  });
+
   it('disabling an account ends its sessions and its API keys', async () => {
     const u = await makeTenant(cairn, 'Gone', root);
     const b = u.users.viewer.browser;

@@ -3,7 +3,7 @@ import { signIn, signedInSchema } from '../auth/auth.routes.js';
 import { appError } from '../http/errors.js';
 import { defineRoute } from '../http/route.js';
 import type { Deps } from '../modules.js';
-import { auditImpersonation, listOrgsWithUsage, setDisabled, setPlan, suspendOrg, targetUser, unsuspendOrg } from './admin.service.js';
+import { auditImpersonation, listOrgsWithUsage, listUsers, setDisabled, setInstanceAdmin, setPlan, suspendOrg, targetUser, unsuspendOrg } from './admin.service.js';
 
 const orgParams = z.object({ orgId: z.uuid() });
 const userParams = z.object({ userId: z.uuid() });
@@ -38,6 +38,18 @@ export const adminRoutes = (deps: Deps) => [
     method: 'post', path: '/admin/orgs/:orgId/unsuspend', summary: 'Lift the suspension of an organization', tags: ['admin'],
     access: { kind: 'instanceAdmin' }, params: orgParams, status: 204, response: null,
     handler: (ctx, { params }) => unsuspendOrg(deps, ctx, params.orgId),
+  }),
+  defineRoute({
+    method: 'get', path: '/admin/users', summary: 'Every account of the instance', tags: ['admin'],
+    access: { kind: 'instanceAdmin' }, list: true,
+    response: z.object({ id: z.uuid(), email: z.string(), name: z.string(), instanceAdmin: z.boolean(), disabledAt: z.string().nullable(), createdAt: z.string(), organizations: z.number().int() }),
+    handler: (_ctx, { page }) => listUsers(deps, page),
+  }),
+  defineRoute({
+    method: 'patch', path: '/admin/users/:userId', summary: 'Grant or remove instance administration', tags: ['admin'],
+    access: { kind: 'instanceAdmin', scope: 'admin' }, params: userParams, status: 204, response: null,
+    body: z.object({ instanceAdmin: z.boolean() }),
+    handler: (ctx, { params, body }) => setInstanceAdmin(deps, ctx, params.userId, body.instanceAdmin),
   }),
   defineRoute({
     method: 'post', path: '/admin/users/:userId/disable', summary: 'Disable an account (ends its sessions; its keys stop working)', tags: ['admin'],

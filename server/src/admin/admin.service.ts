@@ -116,3 +116,26 @@ export async function setDisabled(deps: Deps, ctx: RequestContext, userId: strin
 export async function auditImpersonation(deps: Deps, ctx: RequestContext, userId: string, reason: string) {
   await auditForUser(deps.pg, userId, auditActorOf(ctx), { action: 'user.impersonated', targetType: 'user', targetId: userId, data: { reason } });
 }
+
+export async function listUsers(deps: Deps, page: { limit: number; offset: number }) {
+  const n = (await deps.pg.owner('users').count({ n: '*' }))[0]?.n ?? 0;
+  const items = await deps.pg.owner('users as u')
+    .select({ id: 'u.id', email: 'u.email', name: 'u.name', instanceAdmin: 'u.is_instance_admin', disabledAt: 'u.disabled_at', createdAt: 'u.created_at' })
+    .select(deps.pg.owner.raw('(SELECT count(*) FROM memberships m WHERE m.user_id = u.id)::int AS organizations'))
+    .orderBy([{ column: 'u.created_at' }, { column: 'u.id' }])
+    .limit(page.limit)
+    .offset(page.offset);
+  return { items, total: Number(n) };
+}
+
+/** Grants or removes instance administration; the instance always keeps one active administrator. */
+export async function setInstanceAdmin(deps: Deps, ctx: RequestContext, userId: string, admin: boolean) {
+  await targetUser(deps, userId);
+  await deps.pg.owner.transaction(async (trx) => {
+    await trx.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', ['cairn.instance-admins']);
+    await trx('users').where({ id: userId }).update({ is_instance_admin: admin, updated_at: trx.fn.now() });
+    const n = (await trx('users').where({ is_instance_admin: true }).whereNull('disabled_at').count({ n: '*' }))[0]?.n ?? 0;
+    if (Number(n) === 0) throw appError('CONFLICT', 'the instance needs at least one administrator');
+  });
+  await auditForUser(deps.pg, userId, auditActorOf(ctx), { action: admin ? 'user.instance_admin_granted' : 'user.instance_admin_revoked', targetType: 'user', targetId: userId });
+}
