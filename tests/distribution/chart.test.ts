@@ -3,6 +3,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/src/config/index.js';
 import { envSchema, secretVariables } from '../../server/src/config/schema.js';
+import { engine, plainSettings } from './clickhouse-settings.js';
 import { chartDir, helm, helmFails, imagesTxt, podSpec, renderChart, valueArgs, withoutRegistry, type K8sObject, type ValueSet } from './support.js';
 
 const serverVariables = new Set(Object.keys(envSchema.shape));
@@ -200,6 +201,18 @@ describe('the Helm chart, per value set', () => {
     // The stores are reachable from Cairn's pods only.
     const pg = find(objs, 'NetworkPolicy', 'cairn-postgresql')!;
     expect(pg.spec.ingress[0].ports).toEqual([{ port: 5432, protocol: 'TCP' }]);
+  });
+
+  it('configures the bundled ClickHouse with settings its engine version has, and its password only from the environment', async () => {
+    const objs = await renderChart('default');
+    const cm = find(objs, 'ConfigMap', 'cairn-clickhouse')!.data!;
+    const { serverSettings } = engine();
+    expect(plainSettings(cm['server.xml']!).length).toBeGreaterThan(3);
+    for (const name of plainSettings(cm['server.xml']!)) expect(serverSettings.has(name), `server setting ${name}`).toBe(true);
+    expect(cm['server.xml']).not.toMatch(/<background_pool_size>/);
+    expect(cm['users.xml']).toContain('<password from_env="CAIRN_CLICKHOUSE_PASSWORD"/>');
+    const env = find(objs, 'StatefulSet', 'cairn-clickhouse')!.spec.template.spec.containers[0].env;
+    expect(env.find((e: any) => e.name === 'CAIRN_CLICKHOUSE_PASSWORD').valueFrom.secretKeyRef).toEqual({ name: 'cairn', key: 'clickhouse-password' });
   });
 
   it('pins an image by digest when one is given', async () => {

@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { parse } from 'yaml';
 import { ConfigError, loadConfig } from '../../server/src/config/index.js';
 import { envSchema, secretVariables } from '../../server/src/config/schema.js';
 import { interpolate, InterpolationError, parseDotEnv, referencedVariables } from './compose-env.js';
+import { engine, plainSettings, profileSettings } from './clickhouse-settings.js';
 import { imagesTxt, root, withoutRegistry } from './support.js';
 
 const composeFile = path.join(root, 'compose/docker-compose.yml');
@@ -96,11 +96,18 @@ describe('compose/docker-compose.yml', () => {
     }
   });
 
-  it('pins ClickHouse to the version of the embedded chDB engine', () => {
-    const chdb = createRequire(path.join(root, 'server/package.json'))('chdb') as { query(sql: string, format?: string): string };
-    const engine = chdb.query('SELECT version()', 'TSVRaw').trim(); // e.g. 26.7.2.1
-    const majorMinor = engine.split('.').slice(0, 2).join('.');
+  it('pins ClickHouse to the version of the embedded chDB engine, and configures only settings that engine has', () => {
+    const { version, serverSettings, settings } = engine(); // e.g. 26.7.2.1
+    const majorMinor = version.split('.').slice(0, 2).join('.');
     expect(services.clickhouse.image).toMatch(new RegExp(`clickhouse-server:${majorMinor.replace('.', '\\.')}(\\.|$)`));
+    const server: string = compose.configs['clickhouse-low-memory'].content;
+    const users: string = compose.configs['clickhouse-low-memory-users'].content;
+    expect(plainSettings(server).length).toBeGreaterThan(3);
+    for (const name of plainSettings(server)) expect(serverSettings.has(name), `server setting ${name}`).toBe(true);
+    expect(profileSettings(users).length).toBeGreaterThan(3);
+    for (const name of profileSettings(users)) expect(settings.has(name), `profile setting ${name}`).toBe(true);
+    // A smaller background pool than MergeTree's free-entry thresholds makes every table fail to load.
+    expect(server).not.toMatch(/<background_pool_size>/);
   });
 
   it('caps every service memory so the whole stack fits a 4 GB host', () => {
