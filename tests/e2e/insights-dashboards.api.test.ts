@@ -39,6 +39,18 @@ describe('saved insights and dashboards API', () => {
     expect(one.json.data.tiles.map((t: any) => t.insight.query.kind)).toEqual(['trends', 'top_events', 'funnel', 'retention']);
   });
 
+  it('gives a project made through the projects API its default dashboard too, once', async () => {
+    const org = (await api(cairn.url, 'GET', `/api/v1/projects/${projectId}`, { token: KEY })).json.data.organizationId;
+    const made = await api(cairn.url, 'POST', `/api/v1/orgs/${org}/projects`, { token: KEY, body: { name: 'Mobile app' } });
+    expect(made.status).toBe(201);
+    const other = made.json.data.id;
+    const list = await api(cairn.url, 'GET', `/api/v1/projects/${other}/dashboards`, { token: KEY });
+    expect(list.json.data.map((d: any) => d.name)).toEqual(['Product overview']);
+    await api(cairn.url, 'DELETE', `/api/v1/projects/${other}/dashboards/${list.json.data[0].id}`, { token: KEY });
+    const again = await api(cairn.url, 'GET', `/api/v1/projects/${other}/dashboards`, { token: KEY });
+    expect(again.json.data).toEqual([]);
+  });
+
   it('creates, renames, duplicates and deletes an insight', async () => {
     const created = await call('POST', '/insights', {
       name: 'Signups',

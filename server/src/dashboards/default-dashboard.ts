@@ -12,7 +12,7 @@ export const DEFAULT_DASHBOARD_NAME = 'Product overview';
 export const defaultInsights: Array<CreateInsight & { width: number; height: number }> = [
   {
     name: 'Active users',
-    description: 'Unique users per day who did anything',
+    description: 'Unique people per day who viewed a page',
     query: { kind: 'trends', series: [{ event: '$pageview', math: 'dau' }], interval: 'day', dateFrom: '-30d' },
     display: 'line',
     width: 6,

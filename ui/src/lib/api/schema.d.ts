@@ -315,8 +315,8 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Remove a member (admins), or leave (yourself)
-         * @description Requires role `viewer` in the organization.
+         * Remove a member (only owners remove owners)
+         * @description Requires role `admin` in the organization.
          */
         delete: operations["deleteApiV1OrgsOrgIdMembersUserId"];
         options?: never;
@@ -326,6 +326,26 @@ export interface paths {
          * @description Requires role `admin` in the organization.
          */
         patch: operations["patchApiV1OrgsOrgIdMembersUserId"];
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/membership": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Leave the organization (the last owner cannot)
+         * @description Requires role `viewer` in the organization.
+         */
+        delete: operations["deleteApiV1OrgsOrgIdMembership"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/orgs/{orgId}/invites": {
@@ -598,6 +618,46 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every account of the instance
+         * @description Requires an instance administrator.
+         */
+        get: operations["getApiV1AdminUsers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Grant or remove instance administration
+         * @description Requires an instance administrator.
+         */
+        patch: operations["patchApiV1AdminUsersUserId"];
         trace?: never;
     };
     "/api/v1/admin/users/{userId}/disable": {
@@ -975,7 +1035,7 @@ export interface paths {
         put?: never;
         /**
          * Capture one event or a batch of events
-         * @description Public; authenticated by the project token in the body (`token` / `api_key`) or `Authorization: Bearer <project token>`. Bodies may be gzip-compressed (Content-Encoding or magic bytes), up to 20 MB decoded and 1 MB per event. Invalid events are kept in the dead-letter table and reported in `errors`; the valid ones are stored. The answer comes only after the events are durable. PostHog (`/e`, `/batch`, …) and Segment (`/v1/*`) wire formats are served at the root.
+         * @description Public. Authenticated by the project token in the body (`token` / `api_key`) or `Authorization: Bearer <project token>`. Bodies may be gzip-compressed (Content-Encoding or magic bytes), up to 20 MB decoded and 1 MB per event. Invalid events are kept in the dead-letter table and reported in `errors`; the valid ones are stored. The answer comes only after the events are durable. PostHog (`/e`, `/batch`, …) and Segment (`/v1/*`) wire formats are served at the root.
          */
         post: operations["postApiV1Capture"];
         delete?: never;
@@ -2058,6 +2118,35 @@ export interface operations {
             };
         };
     };
+    deleteApiV1OrgsOrgIdMembership: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getApiV1OrgsOrgIdInvites: {
         parameters: {
             query?: {
@@ -2588,6 +2677,11 @@ export interface operations {
                                 /** @enum {string} */
                                 reason: "hash_mismatch" | "broken_link" | "missing_row";
                             } | null;
+                            /** @description The newest entry of a valid chain; keep it outside Cairn to detect a later truncation */
+                            head: {
+                                seq: number;
+                                hash: string;
+                            } | null;
                         };
                     };
                 };
@@ -2740,6 +2834,91 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description OK */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiV1AdminUsers: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: uuid */
+                            id: string;
+                            email: string;
+                            name: string;
+                            instanceAdmin: boolean;
+                            disabledAt: string | null;
+                            createdAt: string;
+                            organizations: number;
+                        }[];
+                        meta: {
+                            pagination?: {
+                                limit: number;
+                                offset: number;
+                                total: number;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchApiV1AdminUsersUserId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    instanceAdmin: boolean;
+                };
+            };
+        };
         responses: {
             /** @description OK */
             204: {
