@@ -59,7 +59,7 @@ export const envSchema = z.object({
   KAFKA_CONSUMER_GROUP: z.string().min(1).max(200).default('cairn-ingest'),
   KAFKA_PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
-  KAFKA_FETCH_MAX_BYTES: z.coerce.number().int().min(65_536).max(1_073_741_824).default(8 * 1024 * 1024),
+  KAFKA_FETCH_MAX_BYTES: z.coerce.number().int().min(65_536).max(1_073_741_824).default(32 * 1024 * 1024),
   KAFKA_SSL: bool.default(false),
   KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
   KAFKA_SASL_USERNAME: z.string().min(1).optional(),
