@@ -19,23 +19,33 @@ const WINDOW_US = { minute: 60e6, hour: 3600e6, day: 86400e6, week: 7 * 86400e6 
  */
 function foldedFunnel(s: Scope, q: FunnelQuery, W: string): string {
   const n = q.steps.length;
-  // A chain is (start, time of its previous step, time of its last step); start -1 = none.
-  const EMPTY = "CAST((-1, 0, 0), 'Tuple(Int64, Int64, Int64)')";
-  const ext = (i: string) => `(bitTest(x.2, ${i} - 1) AND (${i} = 1 OR (acc.1[${i} - 1].1 >= 0 AND x.1 - acc.1[${i} - 1].1 <= ${W})))`;
-  const chain = (i: string) => `if(${i} = 1, (x.1, x.1, x.1), (acc.1[${i} - 1].1, acc.1[${i} - 1].3, x.1))`;
-  const kills = q.exclusions.map(
-    (e, j) => `(bitTest(x.2, ${n + j}) AND i >= ${s.p.add(e.fromStep + 1, 'UInt8')} AND i <= ${s.p.add(e.toStep, 'UInt8')})`,
-  );
-  const clear = q.order === 'strict' ? 'true' : kills.length ? kills.join(' OR ') : 'false';
-  const fold = `arrayFold((acc, x) -> (
-        arrayMap(i -> if(${ext('i')}, ${chain('i')}, if(${clear}, ${EMPTY}, acc.1[i])), range(1, ${n + 1})),
-        arrayMap(i -> if(${ext('i')}, ${chain('i')}, acc.2[i]), range(1, ${n + 1}))
-      ), evs, (arrayResize([${EMPTY}], ${n}, ${EMPTY}), arrayResize([${EMPTY}], ${n}, ${EMPTY})))`;
-  return `SELECT person_id, bv, level,
-      arrayMap(k -> if(level > k, (best[k + 1].3 - best[k + 1].2) / 1e6, -1.), range(1, ${n})) AS tt
+  // The state is one flat tuple (no nested lambdas, so each fold step is a few cheap
+  // expressions): per level i, live (start, previous, last) then best (start, previous, last);
+  // start -1 = no chain.
+  const ls = (i: number) => 3 * (i - 1) + 1;
+  const bs = (i: number) => 3 * n + 3 * (i - 1) + 1;
+  const kills = (i: number) =>
+    q.exclusions.flatMap((e, j) => (e.fromStep + 1 <= i && i <= e.toStep ? [`bitTest(x.2, ${n + j})`] : []));
+  const next: string[] = [];
+  const best: string[] = [];
+  for (let i = 1; i <= n; i++) {
+    const ext =
+      i === 1 ? `bitTest(x.2, 0)` : `(bitTest(x.2, ${i - 1}) AND acc.${ls(i - 1)} >= 0 AND x.1 - acc.${ls(i - 1)} <= ${W})`;
+    const start = i === 1 ? 'x.1' : `acc.${ls(i - 1)}`;
+    const prev = i === 1 ? 'x.1' : `acc.${ls(i - 1) + 2}`;
+    const clear = q.order === 'strict' ? 'true' : kills(i).join(' OR ') || 'false';
+    next.push(`if(${ext}, ${start}, if(${clear}, -1, acc.${ls(i)}))`, `if(${ext}, ${prev}, acc.${ls(i) + 1})`, `if(${ext}, x.1, acc.${ls(i) + 2})`);
+    best.push(`if(${ext}, ${start}, acc.${bs(i)})`, `if(${ext}, ${prev}, acc.${bs(i) + 1})`, `if(${ext}, x.1, acc.${bs(i) + 2})`);
+  }
+  const type = `Tuple(${Array(6 * n).fill('Int64').join(', ')})`;
+  const init = `CAST((${Array.from({ length: 2 * n }, () => '-1, 0, 0').join(', ')}), '${type}')`;
+  const fold = `arrayFold((acc, x) -> CAST((${[...next, ...best].join(', ')}), '${type}'), evs, ${init})`;
+  const level = Array.from({ length: n }, (_, k) => `(st.${bs(k + 1)} >= 0)`).join(' + ');
+  const tt = Array.from({ length: n - 1 }, (_, k) => `if(level > ${k + 1}, (st.${bs(k + 2) + 2} - st.${bs(k + 2) + 1}) / 1e6, -1.)`);
+  return `SELECT person_id, bv, level, [${tt.join(', ')}] AS tt
     FROM (
       SELECT person_id, argMinIf(bv, t, bitTest(mask, 0)) AS bv, arraySort(groupArray((t, mask))) AS evs,
-        ${fold}.2 AS best, length(arrayFilter(c -> c.1 >= 0, best)) AS level
+        ${fold} AS st, toUInt32(${level}) AS level
       FROM rows GROUP BY person_id
     )`;
 }
