@@ -29,7 +29,7 @@ describe('password reset delivered by a configured SMTP server', () => {
     });
     await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
     const { port } = smtp.server.address() as AddressInfo;
-    cairn = await startTestCairn({ ...INIT, CAIRN_SMTP_URL: `smtp://127.0.0.1:${port}`, CAIRN_SMTP_FROM: 'Cairn <no-reply@cairn.test>', CAIRN_PUBLIC_URL: 'http://cairn.test' });
+    cairn = await startTestCairn({ ...INIT, CAIRN_SMTP_URL: `smtp://127.0.0.1:${port}`, CAIRN_SMTP_FROM: 'Cairn <no-reply@cairn.test>', CAIRN_PUBLIC_URL: 'http://cairn.test', CAIRN_TRUST_PROXY: 'true' });
   });
   afterAll(async () => {
     await cairn?.destroy();
@@ -69,5 +69,16 @@ describe('password reset delivered by a configured SMTP server', () => {
     expect(Number(tokens[0]!.n)).toBe(5);
     for (let i = 0; i < 200 && inbox.length < 5; i++) await new Promise((r) => setTimeout(r, 50));
     expect(inbox).toHaveLength(5);
+  });
+
+  it('marks cookies Secure when the request came over TLS through a trusted proxy', async () => {
+    const tls = await api(cairn.url, 'POST', '/api/v1/auth/login', {
+      body: { email: INIT.CAIRN_INIT_USER_EMAIL, password: 'mailed new password' },
+      headers: { 'x-forwarded-proto': 'https' },
+    });
+    expect(tls.status).toBe(200);
+    for (const c of tls.headers.getSetCookie()) expect(c).toMatch(/; Secure/);
+    const plain = await api(cairn.url, 'POST', '/api/v1/auth/login', { body: { email: INIT.CAIRN_INIT_USER_EMAIL, password: 'mailed new password' } });
+    for (const c of plain.headers.getSetCookie()) expect(c).not.toMatch(/Secure/);
   });
 });

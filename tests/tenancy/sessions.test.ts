@@ -84,6 +84,15 @@ describe('sessions, CSRF and sign-in throttling', () => {
     expect((await b.call('GET', '/api/v1/me')).status).toBe(401);
   });
 
+  it('ends a session left unused longer than the idle limit', async () => {
+    const b = new Browser(cairn.url);
+    await b.login(OWNER.email, OWNER.password);
+    expect((await b.call('GET', '/api/v1/me')).status).toBe(200);
+    const me = (await b.call('GET', '/api/v1/me')).json.data;
+    await cairn.deps.pg.owner('sessions').where({ user_id: me.id }).whereNull('revoked_at').update({ last_seen_at: new Date(Date.now() - 73 * 3_600_000).toISOString() });
+    expect((await b.call('GET', '/api/v1/me')).status).toBe(401);
+  });
+
   it('revokes the session at logout and clears the cookies', async () => {
     const b = new Browser(cairn.url);
     await b.login(OWNER.email, OWNER.password);
