@@ -13,7 +13,7 @@ export const captureErrorStatus = {
 
 export type CaptureErrorCode = keyof typeof captureErrorStatus;
 
-/** Why a body could not be read: in `fields[0].message`-free form, as `reason`, for clients and logs. */
+/** Why a body could not be read, sent as `reason` beside the code. */
 export type MalformedReason =
   | 'invalid_gzip'
   | 'invalid_base64'
@@ -21,7 +21,6 @@ export type MalformedReason =
   | 'invalid_utf8'
   | 'invalid_json'
   | 'too_deep'
-  | 'not_an_event'
   | 'empty_body'
   | 'request_aborted';
 

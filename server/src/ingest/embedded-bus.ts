@@ -39,7 +39,7 @@ export function batchToken(events: IngestEvent[]): string {
  * or at `maxEvents`, one write at a time, and each publish resolves only when the insert
  * holding its events succeeded (or rejects, and the gateway answers 503).
  */
-export function createEmbeddedBus(opts: EmbeddedBusOptions): IngestBus & { pending(): number } {
+export function createEmbeddedBus(opts: EmbeddedBusOptions): IngestBus {
   const flushMs = opts.flushMs ?? opts.config?.env.CAIRN_INGEST_FLUSH_MS ?? 100;
   const maxEvents = opts.maxEvents ?? opts.config?.env.CAIRN_INGEST_BATCH_MAX ?? 5000;
   const maxInFlight = Math.max(1, opts.maxInFlight ?? 2);
@@ -118,6 +118,5 @@ export function createEmbeddedBus(opts: EmbeddedBusOptions): IngestBus & { pendi
       stopped = true;
       await drain();
     },
-    pending: () => current.events.length,
   };
 }
