@@ -241,6 +241,29 @@ describe('the web UI, from a fresh install to a dashboard, in Chromium', () => {
     await shot(page, 'settings');
   });
 
+  it('draws every other kind of insight from the same data', async () => {
+    const { page } = owner;
+    await page.goto(`${cairn.url}/p/${projectId}/insights/new?kind=trends`);
+    const kinds: Array<[string, string]> = [
+      ['Paths', '.result .sankey svg rect'],
+      ['Stickiness', '.result canvas[aria-label^="Stickiness"]'],
+      ['Lifecycle', '.result canvas[aria-label^="Lifecycle"]'],
+      ['Churn risk', '.result .churn, .result p:text("Nobody is at risk")'],
+      ['Top events', '.result td[data-event-count="$pageview"]'],
+    ];
+    for (const [tab, drawn] of kinds) {
+      await page.getByRole('tab', { name: tab }).click();
+      await page.getByRole('tab', { name: tab, selected: true }).waitFor();
+      await page.locator(drawn).first().waitFor({ timeout: 20_000 });
+      expect(await page.getByText('This insight could not run').count(), tab).toBe(0);
+      if (tab === 'Paths') await shot(page, 'paths');
+      if (tab === 'Lifecycle') await shot(page, 'lifecycle');
+    }
+    await page.goto(`${cairn.url}/admin`);
+    await page.getByRole('cell', { name: new RegExp(OWNER.org) }).first().waitFor();
+    a11y.admin = await axeViolations(page);
+  });
+
   it('works in the dark theme and on a phone', async () => {
     const { page } = owner;
     await page.goto(`${cairn.url}/p/${projectId}/dashboards/${dashboardId}`);
