@@ -43,7 +43,7 @@ export const envSchema = z.object({
   /** Embedded ingestion bus: flush a group commit this long after its first event … */
   CAIRN_INGEST_FLUSH_MS: z.coerce.number().int().min(1).max(10_000).default(100),
   /** … or as soon as it holds this many events. */
-  CAIRN_INGEST_BATCH_MAX: z.coerce.number().int().min(1).max(1_000_000).default(5000),
+  CAIRN_INGEST_BATCH_MAX: z.coerce.number().int().min(1).max(1_000_000).default(1000),
 
   /** Kafka / Redpanda ingestion bus: set to switch from the embedded group commit. */
   KAFKA_BROKERS: z

@@ -11,7 +11,7 @@ export interface EmbeddedBusOptions {
   config?: Config;
   /** Flush after this long since the first event joined the batch (default 100 ms). */
   flushMs?: number;
-  /** Flush as soon as the batch holds this many events (default 5000). */
+  /** Flush as soon as the batch holds this many events (default 1000). */
   maxEvents?: number;
   /** Inserts that may run at once (default 2): the next batch fills while they run. */
   maxInFlight?: number;
@@ -41,7 +41,7 @@ export function batchToken(events: IngestEvent[]): string {
  */
 export function createEmbeddedBus(opts: EmbeddedBusOptions): IngestBus {
   const flushMs = opts.flushMs ?? opts.config?.env.CAIRN_INGEST_FLUSH_MS ?? 100;
-  const maxEvents = opts.maxEvents ?? opts.config?.env.CAIRN_INGEST_BATCH_MAX ?? 5000;
+  const maxEvents = opts.maxEvents ?? opts.config?.env.CAIRN_INGEST_BATCH_MAX ?? 1000;
   const maxInFlight = Math.max(1, opts.maxInFlight ?? 2);
   let current: Batch = { events: [], waiters: [] };
   let timer: NodeJS.Timeout | undefined;
