@@ -25,7 +25,9 @@ const commands: Record<string, Command> = {
 
 Migrates both databases, then serves the API under /api/v1 and the UI on CAIRN_PORT
 (default 8000). With neither DATABASE_URL nor CLICKHOUSE_URL set, Cairn runs on embedded
-PostgreSQL and chDB in CAIRN_DATA_DIR (default ./data). Stops cleanly on SIGINT/SIGTERM.
+PostgreSQL and chDB in CAIRN_DATA_DIR (default ./data). With KAFKA_BROKERS set, captured
+events go through Kafka and this process also consumes them (\`cairn api\` + \`cairn ingest\`
+in one). Stops cleanly on SIGINT/SIGTERM.
 Configuration is read from environment variables: see docs/configuration.md.`,
     async run() {
       const config = loadConfig();
