@@ -326,6 +326,24 @@ describe('the web UI, from a fresh install to a dashboard, in Chromium', () => {
     expect(del.status).toBe(403);
   });
 
+  it('signs out, refuses a wrong password by name, and signs back in', async () => {
+    const { page } = owner;
+    await page.goto(`${cairn.url}/p/${projectId}/dashboards`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/login/);
+    await page.goto(`${cairn.url}/p/${projectId}/insights`);
+    await page.waitForURL(/\/login\?next=/);
+    a11y.login = await axeViolations(page);
+    await page.getByLabel('Email').fill(OWNER.email);
+    await page.getByLabel('Password').fill('not the password at all');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Wrong email or password').waitFor();
+    await page.getByLabel('Password').fill(OWNER.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(new RegExp(`/p/${projectId}/insights$`));
+    await page.getByRole('link', { name: 'Onboarding funnel' }).waitFor();
+  });
+
   it('stays inside the install, under its Content-Security-Policy, and axe-clean', async () => {
     const res = await fetch(cairn.url + '/');
     const csp = res.headers.get('content-security-policy') ?? '';
