@@ -93,6 +93,23 @@ describe('sessions, CSRF and sign-in throttling', () => {
     expect((await b.call('GET', '/api/v1/me')).status).toBe(401);
   });
 
+  it('lists your sessions and signs out another device', async () => {
+    const laptop = new Browser(cairn.url);
+    const phone = new Browser(cairn.url);
+    await laptop.login(OWNER.email, OWNER.password);
+    await phone.login(OWNER.email, OWNER.password);
+    const list = await laptop.call('GET', '/api/v1/me/sessions');
+    expect(list.status).toBe(200);
+    const current = list.json.data.filter((s: { current: boolean }) => s.current);
+    expect(current).toHaveLength(1);
+    const other = list.json.data.find((s: { current: boolean }) => !s.current);
+    expect(other).toMatchObject({ ip: expect.stringContaining('127.0.0.1'), impersonated: false });
+    expect((await laptop.call('DELETE', `/api/v1/me/sessions/${other.id}`)).status).toBe(204);
+    expect((await phone.call('GET', '/api/v1/me')).status).toBe(401);
+    expect((await laptop.call('GET', '/api/v1/me')).status).toBe(200);
+    expect((await laptop.call('DELETE', `/api/v1/me/sessions/${other.id}`)).status).toBe(404);
+  });
+
   it('revokes the session at logout and clears the cookies', async () => {
     const b = new Browser(cairn.url);
     await b.login(OWNER.email, OWNER.password);

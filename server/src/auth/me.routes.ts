@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineRoute } from '../http/route.js';
 import type { Deps } from '../modules.js';
 import { roles, scopes } from '../tenancy/roles.js';
-import { changePassword, createApiKey, getMe, listApiKeys, revokeApiKey, updateMe } from './me.service.js';
+import { changePassword, createApiKey, getMe, listApiKeys, listSessions, revokeApiKey, revokeOwnSession, updateMe } from './me.service.js';
 
 const meSchema = z.object({
   id: z.uuid(),
@@ -65,5 +65,16 @@ export const meRoutes = (deps: Deps) => [
     method: 'delete', path: '/me/api-keys/:keyId', summary: 'Revoke a personal API key', tags: ['me'],
     access: { kind: 'user', scope: 'admin' }, params: z.object({ keyId: z.uuid() }), status: 204, response: null,
     handler: (ctx, { params }) => revokeApiKey(deps, ctx, params.keyId),
+  }),
+  defineRoute({
+    method: 'get', path: '/me/sessions', summary: 'Your signed-in sessions (devices)', tags: ['me'],
+    access: { kind: 'user' }, list: true,
+    response: z.object({ id: z.uuid(), createdAt: z.string(), lastSeenAt: z.string(), ip: z.string(), userAgent: z.string(), impersonated: z.boolean(), current: z.boolean() }),
+    handler: (ctx, { page }) => listSessions(deps, ctx, page),
+  }),
+  defineRoute({
+    method: 'delete', path: '/me/sessions/:sessionId', summary: 'Sign out a session (another device)', tags: ['me'],
+    access: { kind: 'user', scope: 'admin' }, params: z.object({ sessionId: z.uuid() }), status: 204, response: null,
+    handler: (ctx, { params }) => revokeOwnSession(deps, ctx, params.sessionId),
   }),
 ];

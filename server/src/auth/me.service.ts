@@ -102,3 +102,27 @@ export async function revokeApiKey(deps: Deps, ctx: RequestContext, keyId: strin
   if (!n) throw notFound('API key');
   await auditForUser(deps.pg, u.userId, auditActorOf(ctx), { action: 'api_key.revoked', targetType: 'api_key', targetId: keyId });
 }
+
+/** The caller's active sessions (devices), newest first. */
+export async function listSessions(deps: Deps, ctx: RequestContext, page: { limit: number; offset: number }) {
+  const u = me(ctx);
+  return deps.pg.withTenant({ userId: u.userId }, async (trx) => {
+    const active = () => trx('sessions').where({ user_id: u.userId }).whereNull('revoked_at').where('expires_at', '>', trx.fn.now());
+    const n = (await active().count({ n: '*' }))[0]?.n ?? 0;
+    const rows = await active()
+      .select({ id: 'id', createdAt: 'created_at', lastSeenAt: 'last_seen_at', ip: 'ip', userAgent: 'user_agent', impersonated: trx.raw('impersonator_id IS NOT NULL') })
+      .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }])
+      .limit(page.limit)
+      .offset(page.offset);
+    return { items: rows.map((r) => ({ ...r, current: r.id === u.session?.id })), total: Number(n) };
+  });
+}
+
+export async function revokeOwnSession(deps: Deps, ctx: RequestContext, sessionId: string): Promise<void> {
+  const u = me(ctx);
+  const n = await deps.pg.withTenant({ userId: u.userId }, (trx) =>
+    trx('sessions').where({ id: sessionId, user_id: u.userId }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() }),
+  );
+  if (!n) throw notFound('session');
+  await auditForUser(deps.pg, u.userId, auditActorOf(ctx), { action: 'auth.session_revoked', targetType: 'session', targetId: sessionId });
+}
