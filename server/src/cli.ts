@@ -4,11 +4,9 @@ import { ConfigError, loadConfig } from './config/index.js';
 import { DataDirLockedError } from './db/data-dir.js';
 import { createLogger } from './log.js';
 import { kafkaConsumerModule } from './ingest/kafka/consumer.module.js';
+import { startIngestProcess } from './ingest/kafka/ingest.process.js';
 import { apiModules, type Deps } from './modules.js';
 import { openStores, startCairn } from './server.js';
-import { createApp } from './http/app.js';
-import { createMetrics } from './http/metrics.js';
-import type { Server } from 'node:http';
 import { VERSION } from './version.js';
 
 interface Command {
@@ -71,29 +69,10 @@ for probes and Prometheus. See docs/ingestion.md.`,
       const config = loadConfig();
       if (!config.env.KAFKA_BROKERS) throw new ConfigError(['KAFKA_BROKERS: required by `cairn ingest`']);
       const log = createLogger(config);
-      const stores = await openStores(config, log);
-      let close: () => Promise<void> = stores.close;
-      const consumer = kafkaConsumerModule(stores.deps, exitOnFatal(log, () => close()));
-      try {
-        await consumer.start!();
-      } catch (err) {
-        await stores.close();
-        throw err;
-      }
-      // Probes and Prometheus reach the worker on CAIRN_PORT: /healthz, /readyz, /metrics only.
-      // A port already taken (an `api` on the same host) costs the probes, not the ingestion.
-      const probes = await serveProbes(stores.deps).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EADDRINUSE') throw err;
-        log.warn({ port: config.env.CAIRN_PORT }, 'CAIRN_PORT is in use: /healthz, /readyz and /metrics are not served');
-        return undefined;
-      });
-      close = async () => {
-        await new Promise<void>((resolve) => (probes ? probes.close(() => resolve()) : resolve()));
-        await consumer.stop!();
-        await stores.close();
-        log.info('stopped');
-      };
-      onSignals(log, close);
+      let close: (() => Promise<void>) | undefined;
+      const running = await startIngestProcess(config, log, exitOnFatal(log, () => close?.() ?? Promise.resolve()));
+      close = running.close;
+      onSignals(log, running.close);
       return 'running';
     },
   },
@@ -113,26 +92,6 @@ and Helm installs.`,
 };
 
 /** The health and metrics endpoints alone, for a process that serves no API (`cairn ingest`). */
-function serveProbes(deps: Deps): Promise<Server> {
-  const { config, log, pg, ch } = deps;
-  const app = createApp({
-    routes: [],
-    authenticators: [],
-    pg,
-    log,
-    metrics: createMetrics(),
-    ready: async () => {
-      await Promise.all([pg.ping(), ch.ping()]);
-    },
-    version: VERSION,
-    trustProxy: config.env.CAIRN_TRUST_PROXY,
-  });
-  return new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.env.CAIRN_PORT, config.env.CAIRN_HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
-    s.on('error', reject);
-  });
-}
-
 /** A consumer that gave up for good ends the process (non-zero), so its supervisor restarts it. */
 function exitOnFatal(log: ReturnType<typeof createLogger>, close: () => Promise<void>) {
   return (err: Error) => {

@@ -34,7 +34,7 @@ const tempDir = (name: string) => {
 const consumerDir = () => dirs[1]!;
 
 function startConsumer(): CairnProcess {
-  const p = spawnCairn('ingest', { ...common, CAIRN_DATA_DIR: consumerDir(), CAIRN_LOG_LEVEL: 'debug' });
+  const p = spawnCairn('ingest', { ...common, CAIRN_DATA_DIR: consumerDir(), CAIRN_LOG_LEVEL: 'debug', CAIRN_PORT: '0', CAIRN_HOST: '127.0.0.1' });
   procs.push(p);
   return p;
 }
@@ -133,6 +133,12 @@ it('a consumer killed with SIGKILL mid-stream and restarted loses no acknowledge
 
   const kafka = new Kafka({ brokers: [brokers], logLevel: logLevel.NOTHING });
   await waitFor('the consumer group to catch up', async () => (await consumerLag(kafka)) === 0, 180_000, 500);
+
+  // The worker's probes: ready once in its group; /metrics counts what it wrote.
+  const probes = String((await consumer2.waitForLog((l) => l.msg === 'Cairn ingest is running')).url);
+  await waitFor('the restarted consumer to be ready', async () => (await fetch(`${probes}/readyz`)).status === 200);
+  const metrics = await (await fetch(`${probes}/metrics`)).text();
+  expect(Number(/^cairn_kafka_consumed_events_total (\d+)/m.exec(metrics)?.[1])).toBeGreaterThan(0);
 
   // Graceful stop: SIGTERM finishes the batch in hand, commits and exits 0.
   consumer2.kill('SIGTERM');

@@ -4,6 +4,7 @@ import type { Logger } from '../../log.js';
 import type { DeadLetter, IngestEvent } from '../event.js';
 import type { EventWriter } from '../writer.js';
 import { createCoalescingWriter } from './batch.coalesce.js';
+import type { ConsumerMetrics } from './consumer.metrics.js';
 import { createKafka, topicsOf, withAdmin } from './kafka.client.js';
 import { createOffsetTracker } from './offsets.track.js';
 import { HEADER, deadLetterOf, decodeEvent, type Tenant } from './message.codec.js';
@@ -15,10 +16,13 @@ export interface KafkaConsumerOptions {
   writer: EventWriter;
   /** Called when the consumer stopped for good (the process should exit and be restarted). */
   onFatal?(err: Error): void;
+  metrics?: ConsumerMetrics;
 }
 
 export interface KafkaIngestConsumer {
   start(): Promise<void>;
+  /** True while the consumer is a member of its group and has not given up. */
+  ready(): boolean;
   /** Finishes the batch in hand (insert and commit), then leaves the group. */
   stop(): Promise<void>;
 }
@@ -67,6 +71,7 @@ export function createKafkaConsumer(opts: KafkaConsumerOptions): KafkaIngestCons
   // Events decoded and handed to the writer but not yet written: about one fetch ahead.
   const maxInFlightEvents = 100_000;
   let consumer: Consumer | undefined;
+  let joined = false;
   let producer: Producer | undefined;
   let stopping = false;
 
@@ -116,6 +121,7 @@ export function createKafkaConsumer(opts: KafkaConsumerOptions): KafkaIngestCons
         if (stopping) throw new Stopping();
         const wait = Math.min(5000, 200 * 2 ** Math.min(attempt, 5));
         log.warn({ err, attempt, retryInMs: wait, partition: where.partition }, 'kafka consumer: insert failed, retrying');
+        opts.metrics?.insertFailure();
         await sleep(wait);
       }
     }
@@ -134,6 +140,7 @@ export function createKafkaConsumer(opts: KafkaConsumerOptions): KafkaIngestCons
       } catch (err) {
         // Offered again with the next commit; until then a crash replays (and dedup folds) them.
         log.warn({ err }, 'kafka consumer: commit failed');
+        opts.metrics?.commitFailure();
       }
     });
     return commitChain;
@@ -163,6 +170,7 @@ export function createKafkaConsumer(opts: KafkaConsumerOptions): KafkaIngestCons
         await untilDone('dead-letter topic', () => deadLetterTopic(batch.topic, batch.partition, poison), p);
         await untilDone('dead-letter table', () => writer.writeDeadLetters(rows), p);
         log.warn({ partition: batch.partition, count: poison.length, reasons: [...new Set(poison.map((x) => x.reason))] }, 'kafka consumer: dead-lettered messages');
+        for (const x of poison) opts.metrics?.deadLetters(x.reason, 1);
       }
       // The next fetch of this partition may start while these events are written: the offsets
       // are resolved now but committed only once this batch and every earlier one are written.
@@ -174,6 +182,7 @@ export function createKafkaConsumer(opts: KafkaConsumerOptions): KafkaIngestCons
       const work = (size > 0 ? writeUntilDone(events, token, batch) : Promise.resolve())
         .then(() => {
           log.debug({ partition: batch.partition, first, last, events: size }, 'kafka consumer: batch inserted');
+          opts.metrics?.events(size);
           written();
           return commitReady();
         })
@@ -192,6 +201,7 @@ export function createKafkaConsumer(opts: KafkaConsumerOptions): KafkaIngestCons
   };
 
   return {
+    ready: () => joined && consumer !== undefined,
     async start() {
       stopping = false;
       await withAdmin(kafka, config, (admin) => ensureTopics(admin, topics, log));
@@ -208,7 +218,11 @@ export function createKafkaConsumer(opts: KafkaConsumerOptions): KafkaIngestCons
         retry: { initialRetryTime: 300, retries: 10, restartOnFailure: async () => true },
       });
       consumer = c;
+      c.on(c.events.GROUP_JOIN, () => {
+        joined = true;
+      });
       c.on(c.events.CRASH, ({ payload }) => {
+        joined = false;
         if (payload.restart) {
           log.warn({ err: payload.error }, 'kafka consumer: crashed, restarting');
           return;
@@ -236,6 +250,7 @@ export function createKafkaConsumer(opts: KafkaConsumerOptions): KafkaIngestCons
       await producer?.disconnect().catch((err) => log.warn({ err }, 'kafka consumer: producer disconnect failed'));
       consumer = undefined;
       producer = undefined;
+      joined = false;
     },
   };
 }
