@@ -68,6 +68,8 @@ const sharedPostgres = (pg: Postgres, orgId: string): TenantPostgres => ({
 
 type PgConnection = Record<string, unknown>;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
  * The owner's connection settings pointed at another database (and, optionally, another
  * login). knex keeps the password as a non-enumerable property, so it is copied explicitly.
@@ -109,6 +111,7 @@ export function createTenantStores(opts: { pg: Postgres; ch: ClickHouse; instanc
   const appPassword = deriveSecret(instanceSecret, 'postgres-app-role');
 
   async function resolve(orgId: string): Promise<Resolved> {
+    if (!UUID.test(orgId)) return { known: false, ch: shared, pg: sharedPostgres(pg, orgId), close: async () => {} };
     const row = await pg.owner('organizations as o')
       .leftJoin('tenant_databases as t', 't.organization_id', 'o.id')
       .where('o.id', orgId)
