@@ -40,7 +40,7 @@ export function apiModules(deps: Deps): Module[] {
   return [
     ...accountModules(deps),
     { name: 'setup', routes: setupRoutes(deps.pg) },
-    insightsAndDashboards(deps.pg, deps.tenants),
+    insightsAndDashboards(deps.tenants),
     ingestModule(deps),
     queryModule(deps),
   ];

@@ -51,6 +51,22 @@ describe('saved insights and dashboards API', () => {
     expect(again.json.data).toEqual([]);
   });
 
+  it('keeps a dedicated organization\'s insights and dashboards in its own database', async () => {
+    const org = await api(cairn.url, 'POST', '/api/v1/orgs', { token: KEY, body: { name: 'Globex', isolation: 'dedicated' } });
+    expect(org.status).toBe(201);
+    const made = await api(cairn.url, 'POST', `/api/v1/orgs/${org.json.data.id}/projects`, { token: KEY, body: { name: 'Globex web' } });
+    const pid = made.json.data.id;
+    const list = await api(cairn.url, 'GET', `/api/v1/projects/${pid}/dashboards`, { token: KEY });
+    expect(list.json.data.map((d: any) => d.tileCount)).toEqual([4]);
+    const saved = await api(cairn.url, 'POST', `/api/v1/projects/${pid}/insights`, { token: KEY, body: { name: 'Globex only', query: { kind: 'trends' } } });
+    expect(saved.status).toBe(201);
+    // Not in the main database…
+    expect(await cairn.deps.pg.owner('insights').where({ project_id: pid }).count({ n: '*' })).toEqual([{ n: 0 }]);
+    // …but readable through the API, from the organization's own database.
+    const got = await api(cairn.url, 'GET', `/api/v1/projects/${pid}/insights?search=Globex`, { token: KEY });
+    expect(got.json.data.map((i: any) => i.name)).toEqual(['Globex only']);
+  });
+
   it('creates, renames, duplicates and deletes an insight', async () => {
     const created = await call('POST', '/insights', {
       name: 'Signups',

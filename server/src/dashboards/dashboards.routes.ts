@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Postgres } from '../db/postgres.js';
+import type { TenantStores } from '../tenancy/stores.js';
 import { defineRoute } from '../http/route.js';
 import {
   addTileBody,
@@ -16,8 +16,8 @@ const projectParams = z.object({ projectId: z.uuid() });
 const dashboardParams = z.object({ projectId: z.uuid(), dashboardId: z.uuid({ message: 'not a dashboard id' }) });
 const tileParams = dashboardParams.extend({ tileId: z.uuid({ message: 'not a tile id' }) });
 
-export function dashboardRoutes(pg: Postgres) {
-  const svc = dashboardService(pg);
+export function dashboardRoutes(tenants: TenantStores) {
+  const svc = dashboardService(tenants);
   const tags = ['dashboards'];
   const viewer = { kind: 'project', role: 'viewer' } as const;
   const member = { kind: 'project', role: 'member' } as const;

@@ -1,10 +1,10 @@
 import type { Knex } from 'knex';
-import type { Postgres } from '../db/postgres.js';
 import { appError, notFound } from '../http/errors.js';
 import type { Insight } from '../insights/insights.schema.js';
-import { insightColumns, scopeOf } from '../insights/insights.service.js';
+import { inTenant, insightColumns } from '../insights/insights.service.js';
 import type { RequestContext } from '../tenancy/context.js';
-import { ensureDefaultDashboard } from './default-dashboard.js';
+import type { TenantStores } from '../tenancy/stores.js';
+import { createDefaultDashboard } from './default-dashboard.js';
 import type {
   AddTile,
   CreateDashboard,
@@ -95,11 +95,8 @@ export async function insertTile(trx: Knex.Transaction, s: Scope, dashboardId: s
   return row.id as string;
 }
 
-export function dashboardService(pg: Postgres) {
-  const tenant = <T>(ctx: RequestContext, fn: (trx: Knex.Transaction, s: Scope) => Promise<T>) => {
-    const s = scopeOf(ctx);
-    return pg.withTenant({ orgId: s.orgId, userId: s.userId }, (trx) => fn(trx, s));
-  };
+export function dashboardService(tenants: TenantStores) {
+  const tenant = <T>(ctx: RequestContext, fn: (trx: Knex.Transaction, s: Scope) => Promise<T>) => inTenant(tenants, ctx, fn);
   const touch = (trx: Knex.Transaction, id: string) => trx('dashboards').where({ id }).update({ updated_at: trx.fn.now() });
   const exists = async (trx: Knex.Transaction, projectId: string, id: string) => {
     if (!(await trx('dashboards').where({ id, project_id: projectId }).first('id'))) throw notFound('dashboard');
@@ -108,8 +105,7 @@ export function dashboardService(pg: Postgres) {
   return {
     list: async (ctx: RequestContext, page: { limit: number; offset: number }) => {
       // Projects made by any path (setup, init, the projects API) get their default dashboard by the first look at the list.
-      const scope = scopeOf(ctx);
-      await ensureDefaultDashboard(pg, scope);
+      await tenant(ctx, (trx, s) => createDefaultDashboard(trx, s));
       return tenant(ctx, async (trx, s) => {
         const [counted] = await trx('dashboards').where({ project_id: s.projectId }).count({ count: '*' });
         const rows = await summaries(trx, s.projectId)

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Postgres } from '../db/postgres.js';
 import type { CreateInsight } from '../insights/insights.schema.js';
 import { insertInsight } from '../insights/insights.service.js';
@@ -51,29 +52,36 @@ export const defaultInsights: Array<CreateInsight & { width: number; height: num
 ];
 
 /**
- * Creates a project's "Product overview" dashboard once. Call it after a project is created
- * (setup, headless init, the create-project route); later calls do nothing, even after the
- * dashboard was deleted. Runs in its own transaction scoped to the organization.
+ * Creates a project's "Product overview" dashboard once, in the caller's transaction (the
+ * organization's metadata database); later calls do nothing, even after the dashboard was
+ * deleted. Returns the new dashboard's id, or undefined when the project already had one.
+ */
+export async function createDefaultDashboard(trx: Knex.Transaction, p: { orgId: string; projectId: string; userId?: string }): Promise<string | undefined> {
+  const claimed = await trx('project_dashboard_defaults')
+    .insert({ project_id: p.projectId, organization_id: p.orgId })
+    .onConflict('project_id')
+    .ignore()
+    .returning('project_id');
+  if (claimed.length === 0) return undefined;
+  const dashboardId = await insertDashboard(trx, p, {
+    name: DEFAULT_DASHBOARD_NAME,
+    description: 'Active users, top events, signup → activation and weekly retention',
+    filters: {},
+    refreshSeconds: null,
+    isDefault: true,
+  });
+  for (const { width, height, ...insight } of defaultInsights) {
+    const created = await insertInsight(trx, p, insight);
+    await insertTile(trx, p, dashboardId, { insightId: created.id, width, height });
+  }
+  return dashboardId;
+}
+
+/**
+ * The hook for code that creates projects (setup, headless init, the projects API): makes the
+ * default dashboard of a project of a shared organization. (Projects of any organization also
+ * get it when their dashboards are first listed, through the tenant's own database.)
  */
 export async function ensureDefaultDashboard(pg: Postgres, p: { orgId: string; projectId: string; userId?: string }): Promise<string | undefined> {
-  return pg.withTenant({ orgId: p.orgId, userId: p.userId }, async (trx) => {
-    const claimed = await trx('project_dashboard_defaults')
-      .insert({ project_id: p.projectId, organization_id: p.orgId })
-      .onConflict('project_id')
-      .ignore()
-      .returning('project_id');
-    if (claimed.length === 0) return undefined;
-    const dashboardId = await insertDashboard(trx, p, {
-      name: DEFAULT_DASHBOARD_NAME,
-      description: 'Active users, top events, signup → activation and weekly retention',
-      filters: {},
-      refreshSeconds: null,
-      isDefault: true,
-    });
-    for (const { width, height, ...insight } of defaultInsights) {
-      const created = await insertInsight(trx, p, insight);
-      await insertTile(trx, p, dashboardId, { insightId: created.id, width, height });
-    }
-    return dashboardId;
-  });
+  return pg.withTenant({ orgId: p.orgId, userId: p.userId }, (trx) => createDefaultDashboard(trx, p));
 }

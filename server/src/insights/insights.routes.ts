@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Postgres } from '../db/postgres.js';
+import type { TenantStores } from '../tenancy/stores.js';
 import { defineRoute } from '../http/route.js';
 import { createInsightBody, insightListQuery, insightSchema, updateInsightBody } from './insights.schema.js';
 import { insightService } from './insights.service.js';
@@ -7,8 +7,8 @@ import { insightService } from './insights.service.js';
 const projectParams = z.object({ projectId: z.uuid() });
 const insightParams = z.object({ projectId: z.uuid(), insightId: z.uuid({ message: 'not an insight id' }) });
 
-export function insightRoutes(pg: Postgres) {
-  const svc = insightService(pg);
+export function insightRoutes(tenants: TenantStores) {
+  const svc = insightService(tenants);
   const tags = ['insights'];
   return [
     defineRoute({

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Postgres } from '../db/postgres.js';
+import type { TenantStores } from '../tenancy/stores.js';
 import { notFound } from '../http/errors.js';
 import type { RequestContext } from '../tenancy/context.js';
 import type { CreateInsight, Insight, UpdateInsight } from './insights.schema.js';
@@ -44,11 +44,15 @@ export async function insertInsight(
   return row as Insight;
 }
 
-export function insightService(pg: Postgres) {
-  const tenant = <T>(ctx: RequestContext, fn: (trx: Knex.Transaction, s: ReturnType<typeof scopeOf>) => Promise<T>) => {
-    const s = scopeOf(ctx);
-    return pg.withTenant({ orgId: s.orgId, userId: s.userId }, (trx) => fn(trx, s));
-  };
+/** Runs `fn` in a transaction on the organization's own metadata database (shared or dedicated). */
+export async function inTenant<T>(tenants: TenantStores, ctx: RequestContext, fn: (trx: Knex.Transaction, s: ReturnType<typeof scopeOf>) => Promise<T>) {
+  const s = scopeOf(ctx);
+  const db = await tenants.postgresFor(s.orgId);
+  return db.withTenant({ userId: s.userId }, (trx) => fn(trx, s));
+}
+
+export function insightService(tenants: TenantStores) {
+  const tenant = <T>(ctx: RequestContext, fn: (trx: Knex.Transaction, s: ReturnType<typeof scopeOf>) => Promise<T>) => inTenant(tenants, ctx, fn);
   const one = async (trx: Knex.Transaction, projectId: string, id: string) => {
     const row = await trx('insights').where({ id, project_id: projectId }).first(columns);
     if (!row) throw notFound('insight');
