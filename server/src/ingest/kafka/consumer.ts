@@ -69,7 +69,7 @@ export function createKafkaConsumer(opts: KafkaConsumerOptions): KafkaIngestCons
   const concurrency = Math.min(32, Math.max(1, config.env.KAFKA_TOPIC_PARTITIONS));
   const offsets_ = createOffsetTracker();
   // Events decoded and handed to the writer but not yet written: about one fetch ahead.
-  const maxInFlightEvents = 100_000;
+  const maxInFlightEvents = 50_000;
   let consumer: Consumer | undefined;
   let joined = false;
   let producer: Producer | undefined;
