@@ -47,16 +47,31 @@ need_java() {
 
 fetch() {
   [ -f "$libs/.complete" ] && return 0
+  # Brokers on other ports (other state directories) share the jars: one fetch at a time.
+  mkdir -p "$(dirname "$libs")"
+  exec 8>"$(dirname "$libs")/.fetch.lock"
+  flock 8
+  if [ -f "$libs/.complete" ]; then
+    exec 8>&-
+    return 0
+  fi
   command -v mvn >/dev/null 2>&1 ||
     die "mvn is not installed: it fetches Kafka $version from Maven Central (on Debian/Ubuntu: apt-get install -y maven)"
   say "fetching Apache Kafka $version and its dependencies with Maven into $libs"
   rm -rf "$libs"
   mkdir -p "$libs"
-  mvn -q -B -Dstyle.color=never -f "$here/pom.xml" dependency:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$libs" >&2 ||
+  local out
+  out="$(mktemp)"
+  if ! mvn -q -B -Dstyle.color=never -f "$here/pom.xml" dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$libs" >"$out" 2>&1; then
+    cat "$out" >&2
+    rm -f "$out"
     die "mvn could not fetch Kafka $version (see the output above)"
+  fi
+  rm -f "$out"
   ls "$libs"/kafka_2.13-"$version".jar >/dev/null 2>&1 || die "kafka_2.13-$version.jar missing after mvn"
   touch "$libs/.complete"
+  exec 8>&-
 }
 
 running_pid() {
@@ -141,9 +156,9 @@ start() {
     # The log is appended across restarts: mark where this start begins for `answers`.
     echo "=== start $(date -u +%FT%TZ)" >>"$logfile"
     # setsid: the broker outlives the shell (and the test process) that started it.
-    # 9>&-: the broker must not inherit (and so hold) this script's lock.
+    # 8>&- 9>&-: the broker must not inherit (and so hold) this script's locks.
     setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$pidfile" \
-      java "${java_opts[@]}" kafka.Kafka "$state/server.properties" >>"$logfile" 2>&1 </dev/null 9>&- &
+      java "${java_opts[@]}" kafka.Kafka "$state/server.properties" >>"$logfile" 2>&1 </dev/null 8>&- 9>&- &
     disown || true
     sleep 0.2
   fi
