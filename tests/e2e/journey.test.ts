@@ -213,6 +213,38 @@ describe('the web UI, from a fresh install to a dashboard, in Chromium', () => {
     await shot(page, 'dashboard');
   });
 
+  it('applies a dashboard-wide date range to every tile, as the query API answers it', async () => {
+    const { page } = owner;
+    await page.goto(`${cairn.url}/p/${projectId}/dashboards/${dashboardId}`);
+    await page.locator('[data-tile="Onboarding funnel"] td[data-step-count="2"]').waitFor({ timeout: 20_000 });
+    await page.getByLabel('Date range').selectOption('-7d');
+    const project = (await pageApi(page, 'GET', `/api/v1/projects/${projectId}`)).json.data;
+    const saved = (await pageApi(page, 'GET', `/api/v1/projects/${projectId}/insights/${insightIds.funnel}`)).json.data;
+    const api = await pageApi(page, 'POST', `/api/v1/projects/${projectId}/query`, { query: resolveQuery(saved.query, project.timezone, { dateFrom: '-7d' }) });
+    const expected = api.json.data.breakdowns[0].steps.map((s: { count: number }) => s.count);
+    expect(expected).not.toEqual([20, 14, 8]);
+    await expect.poll(() => funnelCounts(page, 'Onboarding funnel'), { timeout: 20_000 }).toEqual(expected);
+    // Saved with the dashboard: a reload keeps it.
+    await page.reload();
+    await expect.poll(() => funnelCounts(page, 'Onboarding funnel'), { timeout: 20_000 }).toEqual(expected);
+    await page.getByLabel('Date range').selectOption('');
+    await expect.poll(() => funnelCounts(page, 'Onboarding funnel'), { timeout: 20_000 }).toEqual([20, 14, 8]);
+  });
+
+  it('reorders and resizes tiles in edit mode', async () => {
+    const { page } = owner;
+    await page.goto(`${cairn.url}/p/${projectId}/dashboards/${dashboardId}`);
+    await page.getByRole('button', { name: 'Edit layout' }).click();
+    await page.getByRole('button', { name: 'Move Signup retention earlier' }).click();
+    await page.getByLabel('Width of Onboarding funnel').selectOption('12');
+    await expect.poll(() => page.locator('[data-tile]').evaluateAll((t) => t.map((e) => e.getAttribute('data-tile')))).toEqual(['Signup retention', 'Onboarding funnel']);
+    await page.reload();
+    await page.locator('[data-tile="Onboarding funnel"]').waitFor();
+    expect(await page.locator('[data-tile]').evaluateAll((t) => t.map((e) => e.getAttribute('data-tile')))).toEqual(['Signup retention', 'Onboarding funnel']);
+    const widths = await page.locator('[data-tile]').evaluateAll((t) => t.map((e) => Math.round(e.getBoundingClientRect().width)));
+    expect(widths[1]).toBeGreaterThan(widths[0]! * 1.5);
+  });
+
   it('renders the default "Product overview" dashboard, explore pages and settings', async () => {
     const { page } = owner;
     await page.goto(`${cairn.url}/p/${projectId}/dashboards`);
