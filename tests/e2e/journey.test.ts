@@ -231,6 +231,30 @@ describe('the web UI, from a fresh install to a dashboard, in Chromium', () => {
     await expect.poll(() => funnelCounts(page, 'Onboarding funnel'), { timeout: 20_000 }).toEqual([20, 14, 8]);
   });
 
+  it('exports a tile as CSV and as PNG', async () => {
+    const { page } = owner;
+    await page.goto(`${cairn.url}/p/${projectId}/dashboards/${dashboardId}`);
+    await page.locator('[data-tile="Signup retention"] td[data-cohort]').first().waitFor({ timeout: 20_000 });
+    await page.locator('[data-tile="Onboarding funnel"] td[data-step-count="2"]').waitFor({ timeout: 20_000 });
+    const download = async (button: string) => {
+      const [d] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
+      const chunks: Buffer[] = [];
+      for await (const c of (await d.createReadStream())!) chunks.push(c as Buffer);
+      return { name: d.suggestedFilename(), body: Buffer.concat(chunks) };
+    };
+    const csv = await download('Export Onboarding funnel as CSV');
+    expect(csv.name).toBe('Onboarding-funnel.csv');
+    expect(csv.body.toString()).toMatch(/^breakdown,step,event,count,/);
+    expect(csv.body.toString()).toContain(',1,$pageview,20,');
+    expect(csv.body.toString()).toContain(',3,activated,8,');
+    for (const tile of ['Onboarding funnel', 'Signup retention']) {
+      const png = await download(`Export ${tile} as PNG`);
+      expect(png.name).toMatch(/\.png$/);
+      expect(png.body.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+      expect(png.body.length).toBeGreaterThan(2000);
+    }
+  });
+
   it('reorders and resizes tiles in edit mode', async () => {
     const { page } = owner;
     await page.goto(`${cairn.url}/p/${projectId}/dashboards/${dashboardId}`);
