@@ -48,12 +48,11 @@ export function queryService(pg: Postgres, tenants: TenantStores, opts: QuerySer
 
     const ch = await tenants.clickhouseFor(ctx.orgId!);
     const token = await freshnessToken(ch.client, ch.database);
-    // A cohort's own filters must name things that exist too.
-    const cohortRefs = [...saved.values()].flatMap(({ definition }) =>
-      definition.type === 'behavioral'
-        ? [{ kind: 'event' as const, name: definition.event, path: 'cohort.event' }]
-        : [],
-    );
+    // The event a behavioural cohort counts must exist too; the error names where the cohort is used.
+    const cohortRefs = refs.flatMap((r) => {
+      const def = r.kind === 'cohort' ? saved.get(r.id)?.definition : undefined;
+      return def?.type === 'behavioral' ? [{ kind: 'event' as const, name: def.event, path: r.path }] : [];
+    });
     errors.push(...(await catalog.check(ch.client, ch.database, projectId, token, [...refs.filter((r) => r.kind !== 'cohort'), ...cohortRefs])));
     if (errors.length) throw appError('VALIDATION_ERROR', `${errors[0]!.path}: ${errors[0]!.message}`, errors);
 

@@ -65,8 +65,13 @@ export interface SourceOptions {
   events?: readonly string[];
   /** Filters applied to the rows (AND). */
   filters?: readonly Filter[];
-  /** Extra columns beyond uuid, event, distinct_id, timestamp, properties, person_id. */
+  /** Join the person properties (`person_properties`); implied by a person filter. */
   personProperties?: boolean;
+  /**
+   * False when the caller never uses `person_id` (event counts and property math without
+   * person filters): skips the distinct-id → person join. Implied true by person or cohort filters.
+   */
+  persons?: boolean;
 }
 
 /**
@@ -79,12 +84,17 @@ export function eventsSource(s: Scope, opts: SourceOptions): string {
   if (opts.events && opts.events.length) where.push(`e.event IN ${s.p.add([...new Set(opts.events)], 'Array(String)')}`);
   const filters = opts.filters ?? [];
   const needPersonProps = opts.personProperties || filters.some((f) => f.type === 'person');
-  const inner = `SELECT e.uuid AS uuid, e.event AS event, e.distinct_id AS distinct_id, e.timestamp AS timestamp, e.properties AS properties,
+  const cond = filters.map((f) => filterExpr(s, f));
+  const persons = opts.persons !== false || needPersonProps || filters.some((f) => f.type === 'cohort');
+  const inner = persons
+    ? `SELECT e.uuid AS uuid, e.event AS event, e.distinct_id AS distinct_id, e.timestamp AS timestamp, e.properties AS properties,
       if(m.person_id != ${ZERO_UUID}, m.person_id, if(e.person_id != ${ZERO_UUID}, e.person_id, reinterpretAsUUID(MD5(e.distinct_id)))) AS person_id
     FROM ${s.table('events')} AS e FINAL
     LEFT JOIN ${personMapping(s)} AS m ON m.distinct_id = e.distinct_id
+    WHERE ${where.join(' AND ')}`
+    : `SELECT e.uuid AS uuid, e.event AS event, e.distinct_id AS distinct_id, e.timestamp AS timestamp, e.properties AS properties
+    FROM ${s.table('events')} AS e FINAL
     WHERE ${where.join(' AND ')}`;
-  const cond = filters.map((f) => filterExpr(s, f));
   if (!needPersonProps && !cond.length) return `(${inner})`;
   const join = needPersonProps ? ` LEFT JOIN ${personProperties(s)} AS pp ON pp.id = ev.person_id` : '';
   const cols = needPersonProps ? 'ev.*, pp.person_properties AS person_properties' : 'ev.*';
@@ -103,10 +113,13 @@ export function personProperties(s: Scope): string {
     WHERE project_id = ${s.project} GROUP BY id HAVING argMax(is_deleted, version) = 0)`;
 }
 
-/** The value of a property as text: strings as themselves, anything else as its JSON. */
+/**
+ * The value of a property as text: strings as themselves, anything else as its JSON.
+ * One parse of the document (JSONExtractRaw); a string value is then unquoted on its own.
+ */
 export function propertyText(s: Scope, column: string, key: string): string {
-  const k = s.p.add(key, 'String');
-  return `if(JSONType(${column}, ${k}) = 'String', JSONExtractString(${column}, ${k}), JSONExtractRaw(${column}, ${k}))`;
+  const raw = `JSONExtractRaw(${column}, ${s.p.add(key, 'String')})`;
+  return `if(startsWith(${raw}, '"'), JSONExtractString(${raw}), ${raw})`;
 }
 
 export const propertyColumn = (type: 'event' | 'person') => (type === 'event' ? 'properties' : 'person_properties');

@@ -50,8 +50,9 @@ export function compileTrendsSeries(env: CompileEnv, q: TrendsQuery, index: numb
   const s = new Scope(env);
   const series = q.series[index]!;
   const needPerson = q.breakdown?.type === 'person';
+  const persons = UNIQUE_MATH.has(series.math);
   const source = () =>
-    eventsSource(s, { range, events: [series.event], filters: [...q.filters, ...series.filters], personProperties: needPerson });
+    eventsSource(s, { range, events: [series.event], filters: [...q.filters, ...series.filters], personProperties: needPerson, persons });
   const bd = breakdownParts(s, q.breakdown, source());
   const days = ROLLING_DAYS[series.math];
   if (days === undefined) {

@@ -16,11 +16,16 @@ export async function startQueryHarness(timezone: string, env: Record<string, st
   const projects = await api(cairn.url, 'GET', '/api/v1/projects', { token: INIT.CAIRN_INIT_API_KEY });
   const projectId = projects.json.data[0].id as string;
   await cairn.deps.pg.owner('projects').where({ id: projectId }).update({ timezone });
-  const query = (q: unknown, opts: { refresh?: boolean; token?: string; projectId?: string } = {}) =>
-    api(cairn.url, 'POST', `/api/v1/projects/${opts.projectId ?? projectId}/query`, {
-      token: opts.token ?? INIT.CAIRN_INIT_API_KEY,
-      body: { query: q, refresh: opts.refresh ?? false },
-    });
+  const query = async (q: unknown, opts: { refresh?: boolean; token?: string; projectId?: string } = {}) => {
+    const send = () =>
+      api(cairn.url, 'POST', `/api/v1/projects/${opts.projectId ?? projectId}/query`, {
+        token: opts.token ?? INIT.CAIRN_INIT_API_KEY,
+        body: { query: q, refresh: opts.refresh ?? false },
+      });
+    // A kept-alive socket the server closes (idle timeout) while the next request goes out fails
+    // with a network error, not an HTTP status: the query is a read, so send it once more.
+    return send().catch(send);
+  };
   return {
     cairn,
     projectId,
