@@ -284,6 +284,22 @@ describe('the web UI, from a fresh install to a dashboard, in Chromium', () => {
     a11y.events = await axeViolations(page);
     await shot(page, 'events');
 
+    // user-6 came back 7 and 5 days ago, so shows in the events page's default last 7 days.
+    await page.locator('tr[data-event] a', { hasText: /^user-6$/ }).first().click();
+    await page.waitForURL(new RegExp(`/persons/${UUID}$`));
+    await page.getByRole('heading', { name: 'Distinct ids' }).waitFor();
+    await page.locator('tr[data-event]').first().waitFor({ timeout: 20_000 });
+    expect(await page.locator('section').first().innerText()).toContain('user-6');
+    expect(await page.locator('tr[data-event]').count()).toBe(5); // $pageview, signed_up, activated, and two returns
+
+    await page.goto(`${cairn.url}/p/${projectId}/cohorts`);
+    await page.getByRole('button', { name: 'New cohort' }).click();
+    await page.getByLabel('Name').fill('Signed up recently');
+    await page.getByLabel('Event').fill('signed_up');
+    await page.getByRole('button', { name: 'Save cohort' }).click();
+    await page.getByRole('cell', { name: 'Signed up recently', exact: true }).waitFor();
+    a11y.cohorts = await axeViolations(page);
+
     await page.goto(`${cairn.url}/p/${projectId}/insights/new?kind=trends`);
     await page.getByLabel('Series A event').fill('$pageview');
     await page.getByLabel('Series A measure').selectOption('unique_users');
