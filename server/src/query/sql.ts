@@ -76,7 +76,8 @@ export interface SourceOptions {
 
 /**
  * Events of one project in a range, deduplicated (FINAL), with `person_id` resolved through
- * the distinct-id → person mapping at query time so merged distinct ids count as one person.
+ * the distinct-id → person mapping at query time so merged distinct ids count as one person
+ * (an id with no mapping row keeps the person the writer stamped on the event).
  * Every compiler reads events through this and only this: the project scope is not optional.
  */
 export function eventsSource(s: Scope, opts: SourceOptions): string {
@@ -88,7 +89,7 @@ export function eventsSource(s: Scope, opts: SourceOptions): string {
   const persons = opts.persons !== false || needPersonProps || filters.some((f) => f.type === 'cohort');
   const inner = persons
     ? `SELECT e.uuid AS uuid, e.event AS event, e.distinct_id AS distinct_id, e.timestamp AS timestamp, e.properties AS properties,
-      if(m.person_id != ${ZERO_UUID}, m.person_id, if(e.person_id != ${ZERO_UUID}, e.person_id, reinterpretAsUUID(MD5(e.distinct_id)))) AS person_id
+      if(m.person_id != ${ZERO_UUID}, m.person_id, e.person_id) AS person_id
     FROM ${s.table('events')} AS e FINAL
     LEFT JOIN ${personMapping(s)} AS m ON m.distinct_id = e.distinct_id
     WHERE ${where.join(' AND ')}`
