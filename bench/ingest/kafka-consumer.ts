@@ -10,7 +10,7 @@
  *      table of the same schema, in the same process and run.
  *
  * Run: `node --import tsx bench/ingest/kafka-consumer.ts` (env BENCH_KAFKA_EVENTS, default
- * 100000; BENCH_KAFKA_LATENCY_SAMPLES, default 300; BENCH_KAFKA_ROUNDS, default 2, best kept).
+ * 100000; BENCH_KAFKA_LATENCY_SAMPLES, default 300; BENCH_KAFKA_ROUNDS, default 3, best kept).
  * Importable: `runKafkaBench()`; `pnpm bench:ingest` runs it after the embedded part.
  */
 import { randomUUID } from 'node:crypto';
@@ -93,7 +93,7 @@ function rawRow(e: IngestEvent) {
 export async function runKafkaBench(opts: { events?: number; latencySamples?: number; rounds?: number; print?: (line: string) => void } = {}): Promise<KafkaBenchResult> {
   const total = opts.events ?? num(process.env.BENCH_KAFKA_EVENTS, 100_000);
   const samples = opts.latencySamples ?? num(process.env.BENCH_KAFKA_LATENCY_SAMPLES, 300);
-  const rounds = Math.max(1, opts.rounds ?? num(process.env.BENCH_KAFKA_ROUNDS, 2));
+  const rounds = Math.max(1, opts.rounds ?? num(process.env.BENCH_KAFKA_ROUNDS, 3));
   const print = opts.print ?? ((l: string) => process.stdout.write(l + '\n'));
   const brokers = await ensureBroker();
   const dataDir = newDataDir();
