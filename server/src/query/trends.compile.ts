@@ -10,31 +10,31 @@ export const OTHER = '$other';
 
 type Series = TrendsQuery['series'][number];
 
-function aggregate(s: Scope, series: Series): string {
+/** The series' aggregate as [state, merge] function names and argument, so it can be split by breakdown value and re-merged. */
+function aggregate(s: Scope, series: Series): { fn: string; arg: string } {
   const value = () => `toFloat64OrNull(${propertyText(s, 'properties', series.property!)})`;
   switch (series.math) {
     case 'total':
-      return 'toFloat64(count())';
+      return { fn: 'count', arg: '' };
     case 'unique_users':
-      return 'toFloat64(uniqExact(person_id))';
+      return { fn: 'uniqExact', arg: 'person_id' };
     case 'sum':
-      return `toFloat64(sum(${value()}))`;
     case 'avg':
-      return `avg(${value()})`;
     case 'min':
-      return `min(${value()})`;
     case 'max':
-      return `max(${value()})`;
+      return { fn: series.math, arg: value() };
     case 'p50':
-      return `quantileExact(0.5)(${value()})`;
+      return { fn: 'quantileExact(0.5)', arg: value() };
     case 'p90':
-      return `quantileExact(0.9)(${value()})`;
+      return { fn: 'quantileExact(0.9)', arg: value() };
     case 'p99':
-      return `quantileExact(0.99)(${value()})`;
+      return { fn: 'quantileExact(0.99)', arg: value() };
     default:
       throw new Error(`math ${series.math} is rolling`);
   }
 }
+
+const finish = (expr: string) => `toFloat64(ifNull(${expr}, 0))`;
 
 /** `WITH … AS top` (the N largest breakdown values) and the expression of a row's rank in it (0 = other). */
 function breakdownParts(s: Scope, b: Breakdown | undefined, topSource: string) {
@@ -53,14 +53,32 @@ export function compileTrendsSeries(env: CompileEnv, q: TrendsQuery, index: numb
   const persons = UNIQUE_MATH.has(series.math);
   const source = () =>
     eventsSource(s, { range, events: [series.event], filters: [...q.filters, ...series.filters], personProperties: needPerson, persons });
-  const bd = breakdownParts(s, q.breakdown, source());
   const days = ROLLING_DAYS[series.math];
   if (days === undefined) {
-    return s.done(`${bd.with}
-      SELECT bucket, rank, any(bv) AS bv, ${aggregate(s, series)} AS value
-      FROM (SELECT *, ${bucketExpr(s, q.interval)} AS bucket, ${bd.rank} AS rank, ${bd.value} AS bv FROM ${source()})
+    const agg = aggregate(s, series);
+    if (!q.breakdown) {
+      return s.done(`SELECT bucket, toUInt32(0) AS rank, '' AS bv, ${finish(`${agg.fn}(${agg.arg})`)} AS value
+        FROM (SELECT *, ${bucketExpr(s, q.interval)} AS bucket FROM ${source()})
+        GROUP BY GROUPING SETS ((bucket), ())`);
+    }
+    // One scan: partial aggregates per (value, bucket), values ranked by event count with a
+    // window, everything past the top N merged into "other" (rank 0).
+    const b = q.breakdown;
+    return s.done(`SELECT bucket, rank, any(bv) AS bv, ${finish(`${agg.fn}Merge(st)`)} AS value
+      FROM (
+        SELECT bv, bucket, st, if(r <= ${s.p.add(b.limit, 'UInt32')}, toUInt32(r), toUInt32(0)) AS rank
+        FROM (
+          SELECT *, dense_rank() OVER (ORDER BY tot DESC, bv) AS r
+          FROM (SELECT *, sum(n) OVER (PARTITION BY bv) AS tot FROM (
+            SELECT ${propertyText(s, propertyColumn(b.type), b.key)} AS bv, ${bucketExpr(s, q.interval)} AS bucket,
+              count() AS n, ${agg.fn}State(${agg.arg}) AS st
+            FROM ${source()} GROUP BY bv, bucket
+          ))
+        )
+      )
       GROUP BY GROUPING SETS ((rank, bucket), (rank))`);
   }
+  const bd = breakdownParts(s, q.breakdown, source());
   // Rolling active users: each bucket counts people active in the `days` whole days ending with it.
   const buckets = bucketStarts(range, q.interval);
   const ends = buckets.map((b, i) => {
