@@ -85,20 +85,16 @@ async function consumerLag(kafka: Kafka): Promise<number> {
   }
 }
 
-it('a consumer killed with SIGKILL mid-stream and restarted loses no acknowledged event and duplicates none', async () => {
+it('a consumer killed with SIGKILL mid-stream, restarted, then stopped with SIGTERM mid-stream loses no acknowledged event and duplicates none', async () => {
   const acked: string[] = [];
   const statuses: number[] = [];
-  let sent = 0;
-  const REQUESTS = 120;
   const PER_REQUEST = 40;
 
-  const consumer1 = startConsumer();
-  await consumer1.waitForLog((l) => l.msg === 'kafka consumer: consuming');
-
-  // Capture keeps running (4 requests in flight) across the kill and the restart.
-  const sender = (async () => {
+  // Capture keeps running (4 requests in flight) across kills and restarts.
+  const send = async (requests: number) => {
+    let sent = 0;
     const worker = async () => {
-      while (sent < REQUESTS) {
+      while (sent < requests) {
         const n = sent++;
         const batch = Array.from({ length: PER_REQUEST }, (_, i) => ({
           event: 'crash test',
@@ -113,7 +109,11 @@ it('a consumer killed with SIGKILL mid-stream and restarted loses no acknowledge
       }
     };
     await Promise.all([worker(), worker(), worker(), worker()]);
-  })();
+  };
+
+  const consumer1 = startConsumer();
+  await consumer1.waitForLog((l) => l.msg === 'kafka consumer: consuming');
+  const sender = send(120);
 
   // Killed right after it wrote a batch to ClickHouse, before (or while) committing its offsets.
   let inserted = 0;
@@ -129,7 +129,7 @@ it('a consumer killed with SIGKILL mid-stream and restarted loses no acknowledge
   // The broker stays up, so nearly everything is acknowledged; a 503 (publish timeout on an
   // overloaded machine) is allowed, an acknowledged event missing or doubled is not.
   expect(statuses.filter((s) => s !== 200 && s !== 503)).toEqual([]);
-  expect(acked.length).toBeGreaterThan((REQUESTS * PER_REQUEST) / 2);
+  expect(acked.length).toBeGreaterThan((120 * PER_REQUEST) / 2);
 
   const kafka = new Kafka({ brokers: [brokers], logLevel: logLevel.NOTHING });
   await waitFor('the consumer group to catch up', async () => (await consumerLag(kafka)) === 0, 180_000, 500);
@@ -140,9 +140,30 @@ it('a consumer killed with SIGKILL mid-stream and restarted loses no acknowledge
   const metrics = await (await fetch(`${probes}/metrics`)).text();
   expect(Number(/^cairn_kafka_consumed_events_total (\d+)/m.exec(metrics)?.[1])).toBeGreaterThan(0);
 
-  // Graceful stop: SIGTERM finishes the batch in hand, commits and exits 0.
+  // Graceful stop in the middle of a stream: SIGTERM lets the batches in hand be written and
+  // committed, then the worker exits 0 with nothing written left uncommitted.
+  const insertedBefore = consumer2.lines.filter((l) => l.msg === 'kafka consumer: batch inserted').length;
+  const secondWave = send(60);
+  let seen = 0;
+  await consumer2.waitForLog((l) => l.msg === 'kafka consumer: batch inserted' && ++seen > insertedBefore + 2);
   consumer2.kill('SIGTERM');
   expect(await consumer2.exited).toBe(0);
+  const committedUpTo = new Map<number, bigint>();
+  for (const l of consumer2.lines.filter((x) => x.msg === 'kafka consumer: batch committed')) {
+    const o = BigInt(String(l.offset));
+    if (o > (committedUpTo.get(Number(l.partition)) ?? -1n)) committedUpTo.set(Number(l.partition), o);
+  }
+  const uncommitted = consumer2.lines.filter(
+    (l) => l.msg === 'kafka consumer: batch inserted' && (committedUpTo.get(Number(l.partition)) ?? -1n) <= BigInt(String(l.last)),
+  );
+  expect(uncommitted).toEqual([]);
+
+  // A third worker takes over and drains what the second wave left.
+  const consumer3 = startConsumer();
+  await secondWave;
+  await waitFor('the consumer group to catch up again', async () => (await consumerLag(kafka)) === 0, 180_000, 500);
+  consumer3.kill('SIGTERM');
+  expect(await consumer3.exited).toBe(0);
 
   // The consumer owned the chDB directory; now that it is gone this process can read it.
   const ch = await openClickHouse(loadConfig({ CAIRN_DATA_DIR: consumerDir() }));
