@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveQuery } from '../../ui/src/lib/query/dates.js';
 import { startTestCairn, type TestCairn } from '../support/cairn.js';
-import { axeViolations, launch, requireBrowserAndBuild, screenshotsDir, type Browser } from './support/browser.js';
+import { axeViolations, launch, removeTemporaryScreenshots, requireBrowserAndBuild, screenshotsDir, type Browser } from './support/browser.js';
 
 const run = promisify(execFile);
 const OWNER = { email: 'ada@acme.test', password: 'a long and careful password', org: 'Acme', project: 'Web app' };
@@ -79,6 +79,7 @@ describe('the web UI, from a fresh install to a dashboard, in Chromium', () => {
     await viewer?.close();
     await owner?.close();
     await cairn?.destroy();
+    removeTemporaryScreenshots();
   });
 
   it('sets up the first owner and lands on "send your first event"', async () => {

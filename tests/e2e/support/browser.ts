@@ -80,4 +80,15 @@ export async function axeViolations(page: Page): Promise<string[]> {
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
 }
 
-export const screenshotsDir = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+/**
+ * Where the journey saves its screenshots: docs/screenshots/ when CAIRN_UPDATE_SCREENSHOTS=1
+ * (to refresh the committed ones), else a temporary directory, so a test run leaves the tree clean.
+ */
+export const screenshotsDir =
+  process.env.CAIRN_UPDATE_SCREENSHOTS === '1'
+    ? fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url))
+    : mkdtempSync(path.join(tmpdir(), 'cairn-screenshots-'));
+
+export function removeTemporaryScreenshots() {
+  if (process.env.CAIRN_UPDATE_SCREENSHOTS !== '1') rmSync(screenshotsDir, { recursive: true, force: true });
+}
