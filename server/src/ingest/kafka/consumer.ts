@@ -23,7 +23,7 @@ export interface KafkaIngestConsumer {
   start(): Promise<void>;
   /** True while the consumer is a member of its group and has not given up. */
   ready(): boolean;
-  /** Finishes the batch in hand (insert and commit), then leaves the group. */
+  /** Fetches nothing more, lets the batches in hand be inserted and committed, then leaves the group. */
   stop(): Promise<void>;
 }
 
@@ -53,11 +53,11 @@ interface Poison {
 
 /**
  * `cairn ingest`: consumes the events topic in batches (the partitions of a fetch side by
- * side), writes the valid events through the EventWriter with a token derived from the
- * offsets (the batches of several partitions joined into one insert),
- * sends undecodable messages to the dead-letter topic and table, and commits a batch's
- * offsets only after all of that succeeded. A failing write is retried with backoff, never
- * skipped: the partition waits (and the group keeps its heartbeat) until ClickHouse is back.
+ * side, joined into one insert), writes the valid events through the EventWriter with a
+ * token derived from the offsets, sends undecodable messages to the dead-letter topic and
+ * table, and commits a partition's offsets only after every batch up to them was written.
+ * A failing insert is retried with backoff, never skipped: the partition's commits wait
+ * until ClickHouse is back (the group keeps its heartbeat meanwhile).
  */
 export function createKafkaConsumer(opts: KafkaConsumerOptions): KafkaIngestConsumer {
   const { config, log, writer } = opts;
@@ -67,7 +67,7 @@ export function createKafkaConsumer(opts: KafkaConsumerOptions): KafkaIngestCons
   // The partitions of one fetch are handled concurrently and their events written together.
   const grouped = createCoalescingWriter(writer);
   const concurrency = Math.min(32, Math.max(1, config.env.KAFKA_TOPIC_PARTITIONS));
-  const offsets_ = createOffsetTracker();
+  const offsetTracker = createOffsetTracker();
   // Events decoded and handed to the writer but not yet written: about one fetch ahead.
   const maxInFlightEvents = 50_000;
   let consumer: Consumer | undefined;
@@ -131,11 +131,11 @@ export function createKafkaConsumer(opts: KafkaConsumerOptions): KafkaIngestCons
   let commitChain: Promise<void> = Promise.resolve();
   const commitReady = () => {
     commitChain = commitChain.then(async () => {
-      const offsets = offsets_.ready();
+      const offsets = offsetTracker.ready();
       if (offsets.length === 0 || !consumer) return;
       try {
         await consumer.commitOffsets(offsets);
-        offsets_.committed(offsets);
+        offsetTracker.committed(offsets);
         for (const o of offsets) log.debug({ partition: o.partition, offset: o.offset }, 'kafka consumer: batch committed');
       } catch (err) {
         // Offered again with the next commit; until then a crash replays (and dedup folds) them.
@@ -174,7 +174,7 @@ export function createKafkaConsumer(opts: KafkaConsumerOptions): KafkaIngestCons
       }
       // The next fetch of this partition may start while these events are written: the offsets
       // are resolved now but committed only once this batch and every earlier one are written.
-      const written = offsets_.add(batch.topic, batch.partition, last);
+      const written = offsetTracker.add(batch.topic, batch.partition, last);
       p.resolveOffset(last);
       const token = batchToken(batch.topic, batch.partition, first, last);
       const size = events.length;
