@@ -285,7 +285,7 @@ describe('the web UI, from a fresh install to a dashboard, in Chromium', () => {
     a11y.events = await axeViolations(page);
     await shot(page, 'events');
 
-    // user-6 came back 7 and 5 days ago, so shows in the events page's default last 7 days.
+    // user-6: a page view, signup, activation and two returns in the events page's default last 30 days.
     await page.locator('tr[data-event] a', { hasText: /^user-6$/ }).first().click();
     await page.waitForURL(new RegExp(`/persons/${UUID}$`));
     await page.getByRole('heading', { name: 'Distinct ids' }).waitFor();
