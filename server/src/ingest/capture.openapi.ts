@@ -80,7 +80,7 @@ export const captureOperation = {
       },
       '400': { description: 'MALFORMED_BODY: unreadable body (reason: invalid_json, invalid_gzip, invalid_utf8, too_deep, …) or every event rejected' },
       '401': { description: 'UNAUTHENTICATED: missing or unknown project token' },
-      '403': { description: 'ORG_SUSPENDED: the organization is suspended' },
+      '403': { description: 'ORG_SUSPENDED: the organization is suspended or being deleted' },
       '413': { description: 'PAYLOAD_TOO_LARGE: request over 20 MB (decoded) or an event over 1 MB' },
       '503': { description: 'UNAVAILABLE: ingestion cannot write right now; retry (Retry-After)' },
       default: { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },

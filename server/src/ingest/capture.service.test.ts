@@ -9,6 +9,7 @@ import type { TokenResolver } from './project-token.resolve.js';
 const projects: Record<string, { projectId: string; orgId: string; orgStatus: string }> = {
   good: { projectId: '00000000-0000-4000-8000-000000000001', orgId: 'o1', orgStatus: 'active' },
   frozen: { projectId: '00000000-0000-4000-8000-000000000002', orgId: 'o2', orgStatus: 'suspended' },
+  leaving: { projectId: '00000000-0000-4000-8000-000000000003', orgId: 'o3', orgStatus: 'deleting' },
 };
 const tokens: TokenResolver = { resolve: async (t) => projects[t] };
 
@@ -52,11 +53,12 @@ describe('createCaptureService', () => {
     expect(published[0]).toMatchObject({ projectId: projects.good!.projectId, orgId: 'o1', event: 'e', distinctId: 'd' });
   });
 
-  it('refuses missing/unknown tokens, suspended organizations and oversized events', async () => {
+  it('refuses missing/unknown tokens, suspended and deleting organizations, and oversized events', async () => {
     const { service } = setup();
     expect(await code(service.capture(req({ token: undefined })))).toBe('UNAUTHENTICATED');
     expect(await code(service.capture(req({ token: 'nope' })))).toBe('UNAUTHENTICATED');
     expect(await code(service.capture(req({ token: 'frozen' })))).toBe('ORG_SUSPENDED');
+    expect(await code(service.capture(req({ token: 'leaving' })))).toBe('ORG_SUSPENDED');
     const big = { event: 'e', distinct_id: 'd', properties: { x: 'y'.repeat(1_100_000) } };
     expect(await code(service.capture(req({ drafts: [{ raw: big, event: 'e', distinctId: 'd' }], decodedBytes: 1_200_000 })))).toBe('PAYLOAD_TOO_LARGE');
   });

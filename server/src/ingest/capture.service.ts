@@ -58,7 +58,8 @@ export function createCaptureService(deps: { tokens: TokenResolver; bus: IngestB
         throw new CaptureError('UNAVAILABLE', 'ingestion cannot check the project token right now; retry');
       }
       if (!project) throw new CaptureError('UNAUTHENTICATED', 'the project token is unknown');
-      if (project.orgStatus === 'suspended') throw new CaptureError('ORG_SUSPENDED', 'the organization is suspended');
+      // Suspended and deleting organizations are read-only: they accept no new events.
+      if (project.orgStatus !== 'active') throw new CaptureError('ORG_SUSPENDED', `the organization is ${project.orgStatus}`);
 
       if (req.decodedBytes > MAX_EVENT_BYTES) {
         for (const d of req.drafts) {
