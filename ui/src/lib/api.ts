@@ -68,22 +68,5 @@ export async function unwrapList<T>(call: Promise<Fetched<{ data: T[]; meta: { p
   return { items: r.data?.data ?? [], total: r.data?.meta.pagination?.total ?? 0 };
 }
 
-/** Untyped call for endpoints not yet in the generated schema. Same envelope, CSRF and errors. */
-export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = {};
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const token = csrfToken();
-  if (WRITES.has(method) && token) headers['X-CSRF-Token'] = token;
-  let res: Response;
-  try {
-    res = await fetch(`/api/v1${path}`, { method, credentials: 'same-origin', headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch {
-    throw failure(0, undefined);
-  }
-  const json = res.status === 204 ? undefined : await res.json().catch(() => undefined);
-  if (!res.ok) throw failure(res.status, json);
-  return json?.data as T;
-}
-
 export const asFailure = (err: unknown) =>
   err instanceof ApiFailure ? err : new ApiFailure(0, { code: 'CLIENT', message: err instanceof Error ? err.message : String(err) });

@@ -1,4 +1,4 @@
-import { ApiFailure, request } from './api';
+import { ApiFailure, client, unwrap, unwrapList } from './api';
 
 export type Role = 'viewer' | 'member' | 'admin' | 'owner';
 const roles: Role[] = ['viewer', 'member', 'admin', 'owner'];
@@ -34,8 +34,8 @@ class Session {
     if (this.status === 'ready' && !force) return;
     this.status = 'loading';
     try {
-      this.me = await request<Me>('GET', '/me');
-      this.projects = (await request<Project[]>('GET', '/projects?limit=1000')) ?? [];
+      this.me = (await unwrap(client.GET('/api/v1/me'))) as Me;
+      this.projects = (await unwrapList(client.GET('/api/v1/projects', { params: { query: { limit: 1000 } } }))).items as Project[];
       this.status = 'ready';
     } catch (err) {
       if (err instanceof ApiFailure && err.status === 401) {
@@ -63,7 +63,7 @@ class Session {
 
   async logout() {
     try {
-      await request('POST', '/auth/logout');
+      await unwrap(client.POST('/api/v1/auth/logout') as never);
     } finally {
       this.me = undefined;
       this.projects = [];

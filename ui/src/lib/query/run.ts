@@ -1,4 +1,4 @@
-import { request } from '$lib/api';
+import { client, unwrap, unwrapList } from '$lib/api';
 import { daysBetween, resolveDate, resolveQuery } from './dates';
 import type { Query, Result, TopEventsResult } from './types';
 
@@ -18,8 +18,11 @@ export async function runQuery(projectId: string, query: Query, tz: string, over
   if (query.kind === 'top_events') {
     const from = resolveDate(overrides.dateFrom ?? query.dateFrom, tz) ?? '';
     const days = daysBetween(from, resolveDate(overrides.dateFrom ? overrides.dateTo : query.dateTo, tz), tz);
-    const rows = await request<TopEventsResult['rows']>('GET', `/projects/${projectId}/event-names?days=${days}&limit=${query.limit ?? 10}`);
-    return { kind: 'top_events', rows };
+    const { items } = await unwrapList(
+      client.GET('/api/v1/projects/{projectId}/event-names', { params: { path: { projectId }, query: { days, limit: query.limit ?? 10 } } }),
+    );
+    return { kind: 'top_events', rows: items as TopEventsResult['rows'] };
   }
-  return request<Result>('POST', `/projects/${projectId}/query`, { query: queryBody(query, tz, overrides), refresh });
+  const body = { query: queryBody(query, tz, overrides), refresh } as never;
+  return (await unwrap(client.POST('/api/v1/projects/{projectId}/query', { params: { path: { projectId } }, body }))) as Result;
 }
