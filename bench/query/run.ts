@@ -205,11 +205,11 @@ async function main() {
         `${fmt(a50 - s50)}`,
         fmt(pct(cached, 50)),
         pg ? fmt(pct(pg, 50)) : '—',
-        pg ? `${(pct(pg, 50) / a50).toFixed(0)}×` : '—',
+        pg ? `${(pct(pg, 50) / a50).toFixed(pct(pg, 50) / a50 < 10 ? 1 : 0)}×` : '—',
       ]);
       console.log(`  ${c.name}: done`);
     }
-    const head = ['kind', 'API p50', 'API p95', 'SQL p50', 'SQL p95', 'API/SQL', 'API−SQL ms', 'cached p50', 'PG p50', 'PG/API'];
+    const head = ['kind', 'API p50', 'API p95', 'SQL p50', 'SQL p95', 'API/SQL', 'API−SQL ms', 'cached p50', 'PG p50', 'PG p50 / API p50'];
     console.log(`\n${total.toLocaleString()} events, ${RUNS} runs per kind (PostgreSQL: ${PG_RUNS}), times in ms`);
     console.log(`machine: ${cpus().length} × ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}\n`);
     console.log(`| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|`);
