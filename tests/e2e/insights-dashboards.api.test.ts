@@ -58,7 +58,7 @@ describe('saved insights and dashboards API', () => {
     const pid = made.json.data.id;
     const list = await api(cairn.url, 'GET', `/api/v1/projects/${pid}/dashboards`, { token: KEY });
     expect(list.json.data.map((d: any) => d.tileCount)).toEqual([4]);
-    const saved = await api(cairn.url, 'POST', `/api/v1/projects/${pid}/insights`, { token: KEY, body: { name: 'Globex only', query: { kind: 'trends' } } });
+    const saved = await api(cairn.url, 'POST', `/api/v1/projects/${pid}/insights`, { token: KEY, body: { name: 'Globex only', query: { kind: 'trends', series: [{ event: 'signed_up' }], dateFrom: '-7d' } } });
     expect(saved.status).toBe(201);
     // Not in the main database…
     expect(await cairn.deps.pg.owner('insights').where({ project_id: pid }).count({ n: '*' })).toEqual([{ n: 0 }]);
@@ -94,11 +94,22 @@ describe('saved insights and dashboards API', () => {
     const badKind = await call('POST', '/insights', { name: 'x', query: { kind: 'astrology' } });
     expect(badKind.status).toBe(400);
     expect(badKind.json.error.fields[0].path).toBe('body.query.kind');
+    // The definition is checked against the query engine's schema, relative dates allowed.
+    const oneStep = await call('POST', '/insights', { name: 'x', query: { kind: 'funnel', steps: [{ event: 'a' }], dateFrom: '-30d' } });
+    expect(oneStep.status).toBe(400);
+    expect(oneStep.json.error.fields.map((f: any) => f.path)).toContain('body.query.steps');
+    const badDate = await call('POST', '/insights', { name: 'x', query: { kind: 'trends', series: [{ event: 'a' }], dateFrom: 'last tuesday' } });
+    expect(badDate.json.error.fields.map((f: any) => f.path)).toContain('body.query.dateFrom');
+    const badLimit = await call('POST', '/insights', { name: 'x', query: { kind: 'top_events', dateFrom: '-30d', limit: 1000 } });
+    expect(badLimit.json.error.fields.map((f: any) => f.path)).toContain('body.query.limit');
+    const patch = await call('PATCH', `/insights/${(await call('GET', '/insights')).json.data[0].id}`, { query: { kind: 'retention', startEvent: {} } });
+    expect(patch.status).toBe(400);
+    expect(patch.json.error.fields[0].path).toMatch(/^body\.query\./);
   });
 
   it('builds a dashboard: add, resize, reorder and remove tiles', async () => {
-    const a = (await call('POST', '/insights', { name: 'A', query: { kind: 'funnel', steps: [{ event: 'a' }, { event: 'b' }] } })).json.data;
-    const b = (await call('POST', '/insights', { name: 'B', query: { kind: 'retention' } })).json.data;
+    const a = (await call('POST', '/insights', { name: 'A', query: { kind: 'funnel', steps: [{ event: 'a' }, { event: 'b' }], dateFrom: '-14d' } })).json.data;
+    const b = (await call('POST', '/insights', { name: 'B', query: { kind: 'retention', startEvent: { event: 'a' }, returnEvent: { event: 'b' }, dateFrom: '2026-01-01' } })).json.data;
     const d = await call('POST', '/dashboards', { name: 'Growth', filters: { dateFrom: '-14d' } });
     expect(d.status).toBe(201);
     const dashId = d.json.data.id;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dateSchema, querySchema } from '../query/definitions.js';
 
 /**
  * What an insight can show: a query kind of the query engine (POST /projects/{projectId}/query),
@@ -13,10 +14,30 @@ export const insightKinds = ['trends', 'funnel', 'retention', 'paths', 'stickine
  * `dateTo` may be relative (`-30d`, `-12w`, `-6m`): clients resolve them to dates against today
  * in the project's time zone before running the query.
  */
-export const insightQuerySchema = z
-  .object({ kind: z.enum(insightKinds) })
-  .catchall(z.unknown())
-  .refine((q) => JSON.stringify(q).length <= 64_000, { message: 'the query definition is over 64,000 characters' });
+const RELATIVE_DATE = /^-\d{1,4}[hdwmy]$/;
+
+const topEventsQuerySchema = z
+  .object({
+    kind: z.literal('top_events'),
+    dateFrom: z.string().regex(RELATIVE_DATE, 'must be relative, like -30d').or(dateSchema),
+    dateTo: z.string().regex(RELATIVE_DATE, 'must be relative, like -1d').or(dateSchema).optional(),
+    limit: z.number().int().min(1).max(100).default(10),
+  })
+  .strict();
+
+/** Checks a definition against the query engine's own schema, relative dates standing in as dates. */
+function checkDefinition(q: Record<string, unknown> & { kind: string }, ctx: z.RefinementCtx) {
+  if (JSON.stringify(q).length > 64_000) {
+    ctx.addIssue({ code: 'custom', message: 'the query definition is over 64,000 characters' });
+    return;
+  }
+  const asDates = { ...q };
+  for (const k of ['dateFrom', 'dateTo'] as const) if (typeof q[k] === 'string' && RELATIVE_DATE.test(q[k] as string)) asDates[k] = '2000-01-01';
+  const r = q.kind === 'top_events' ? topEventsQuerySchema.safeParse(q) : querySchema.safeParse(asDates);
+  if (!r.success) for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+}
+
+export const insightQuerySchema = z.object({ kind: z.enum(insightKinds) }).catchall(z.unknown()).superRefine(checkDefinition);
 
 export const insightDisplays = ['auto', 'line', 'bar', 'number', 'table'] as const;
 
