@@ -134,6 +134,18 @@ describe('trends', () => {
     });
   }
 
+  it('breaks down by saved cohorts (one line per cohort)', async () => {
+    const q = { kind: 'trends', series: [{ event: 'view_item', math: 'unique_users' }, { event: 'purchase' }], interval: 'week', dateFrom: '2026-09-28', dateTo: '2026-10-25' };
+    const data = await h.ok({ ...q, breakdown: { type: 'cohort', cohortIds: [proCohort, buyersCohort] } });
+    const expected = [proCohort, buyersCohort].flatMap((id) =>
+      oracle.trends(parse({ ...q, filters: [{ type: 'cohort', cohortId: id }] })).map((l: any) => ({ ...l, breakdownValue: id })),
+    );
+    expectClose(
+      data.series.map((s: any) => ({ breakdownValue: s.breakdownValue, values: s.values, total: s.total })),
+      expected.map((l: any) => ({ breakdownValue: l.breakdownValue, values: l.values, total: l.total })),
+    );
+  });
+
   it('counts unique users over the range as distinct people, not the sum of buckets', async () => {
     const q = { kind: 'trends', series: [{ event: '$pageview', math: 'unique_users' }], interval: 'day', dateFrom: '2026-10-01', dateTo: '2026-10-20' };
     const data = await h.ok(q);
@@ -158,6 +170,12 @@ describe('funnels', () => {
       window: { value: 2, unit: 'hour' },
     },
     'broken down by the first step browser': { ...base, steps: steps.slice(0, 3), window: { value: 1, unit: 'day' }, breakdown: { type: 'event', key: 'browser', limit: 3 } },
+    'broken down by saved cohorts': {
+      ...base,
+      steps: steps.slice(1),
+      window: { value: 1, unit: 'day' },
+      breakdown: { type: 'cohort', cohortIds: ['PRO', 'BUYERS'] },
+    },
     'broken down by person plan, within a cohort': {
       ...base,
       steps: steps.slice(1),
@@ -168,9 +186,15 @@ describe('funnels', () => {
   };
   for (const [name, q] of Object.entries(cases)) {
     it(name, async () => {
-      const def = JSON.parse(JSON.stringify(q).replaceAll('PRO', proCohort));
+      const def = JSON.parse(JSON.stringify(q).replaceAll('PRO', proCohort).replaceAll('BUYERS', buyersCohort));
       const data = await h.ok(def);
-      expectClose(data.breakdowns, oracle.funnel(parse(def)));
+      const expected =
+        def.breakdown?.type === 'cohort'
+          ? def.breakdown.cohortIds.flatMap((id: string) =>
+              oracle.funnel(parse({ ...def, breakdown: undefined, filters: [{ type: 'cohort', cohortId: id }] })).map((b: any) => ({ ...b, breakdownValue: id })),
+            )
+          : oracle.funnel(parse(def));
+      expectClose(data.breakdowns, expected);
       expect(data.breakdowns[0].steps[0].count).toBeGreaterThan(0);
     });
   }

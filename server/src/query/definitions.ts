@@ -64,13 +64,22 @@ const rangeFields = {
   filters: filtersSchema.describe('Filters applied to every event of the query (AND)'),
 };
 
-export const breakdownSchema = z
+export const propertyBreakdownSchema = z
   .object({
     type: z.enum(['event', 'person']),
     key: propertyKey,
     limit: z.number().int().min(1).max(25).default(10).describe('Top N values by volume; the rest are grouped as "other"'),
   })
   .describe('Split the results by a property value');
+
+export const cohortBreakdownSchema = z
+  .object({
+    type: z.literal('cohort'),
+    cohortIds: z.array(z.uuid()).min(1).max(10).describe('Saved cohorts of this project; one result per cohort (a person may be in several)'),
+  })
+  .describe('Split the results by cohort membership; breakdownValue is the cohort id');
+
+export const breakdownSchema = z.union([propertyBreakdownSchema, cohortBreakdownSchema]);
 
 const stepSchema = z.object({ event: eventNameSchema, filters: filtersSchema });
 
@@ -269,7 +278,13 @@ export type LifecycleQuery = z.output<typeof lifecycleQuerySchema>;
 export type EventsQuery = z.output<typeof eventsQuerySchema>;
 export type PersonsQuery = z.output<typeof personsQuerySchema>;
 export type ChurnQuery = z.output<typeof churnQuerySchema>;
-export type Breakdown = z.output<typeof breakdownSchema>;
+export type Breakdown = z.output<typeof propertyBreakdownSchema>;
+
+/** The property breakdown of a definition; cohort breakdowns are expanded before compiling (plan-query.ts). */
+export function propertyBreakdownOf(b: z.output<typeof breakdownSchema> | undefined): Breakdown | undefined {
+  if (b?.type === 'cohort') throw new Error('cohort breakdowns are expanded by planQuery');
+  return b;
+}
 
 /* ---------------------------------------------------------------- answers */
 

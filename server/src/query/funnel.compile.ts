@@ -1,5 +1,5 @@
 import type { WallRange } from './dates.js';
-import type { FunnelQuery, FunnelResult } from './definitions.js';
+import { propertyBreakdownOf, type FunnelQuery, type FunnelResult } from './definitions.js';
 import { num, type Plan } from './plan.js';
 import { eventsSource, filterExpr, propertyColumn, propertyText, Scope, type CompileEnv } from './sql.js';
 import { OTHER } from './trends.compile.js';
@@ -57,8 +57,9 @@ export function planFunnel(env: CompileEnv, q: FunnelQuery, range: WallRange): P
   const s = new Scope(env);
   const n = q.steps.length;
   const W = s.p.add(q.window.value * WINDOW_US[q.window.unit], 'Int64');
+  const breakdown = propertyBreakdownOf(q.breakdown);
   const needPerson =
-    q.breakdown?.type === 'person' ||
+    breakdown?.type === 'person' ||
     [...q.steps, ...q.exclusions].some((st) => st.filters.some((f) => f.type === 'person'));
   const cond = (st: { event: string; filters: FunnelQuery['filters'] }) =>
     [`event = ${s.p.add(st.event, 'String')}`, ...st.filters.map((f) => filterExpr(s, f))].join(' AND ');
@@ -70,8 +71,8 @@ export function planFunnel(env: CompileEnv, q: FunnelQuery, range: WallRange): P
   let bvExpr = "''";
   let withTop = '';
   let rank = 'toUInt32(0)';
-  if (q.breakdown) {
-    const b = q.breakdown;
+  if (breakdown) {
+    const b = breakdown;
     const text = propertyText(s, propertyColumn(b.type), b.key);
     const step0 = eventsSource(s, { range, events: [q.steps[0]!.event], filters: q.filters, personProperties: needPerson });
     const step0Cond = cond(q.steps[0]!);

@@ -18,6 +18,8 @@ export function referencesOf(query: Query, base = 'query'): Reference[] {
     if (!node || typeof node !== 'object') return;
     const o = node as Record<string, unknown>;
     if (o.type === 'cohort' && typeof o.cohortId === 'string') out.push({ kind: 'cohort', id: o.cohortId, path: `${path}.cohortId` });
+    if (o.type === 'cohort' && Array.isArray(o.cohortIds))
+      o.cohortIds.forEach((id, i) => typeof id === 'string' && out.push({ kind: 'cohort', id, path: `${path}.cohortIds.${i}` }));
     if ((o.type === 'event' || o.type === 'person') && typeof o.key === 'string') {
       out.push({ kind: 'property', type: o.type, key: o.key, path: `${path}.key` });
       if (o.operator === 'regex') out.push({ kind: 'regex', pattern: String(o.value), path: `${path}.value` });

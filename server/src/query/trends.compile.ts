@@ -1,5 +1,5 @@
 import { bucketStarts, isoWall, previousRange, wallMs, wallOfMs, type WallRange } from './dates.js';
-import type { Breakdown, TrendsQuery, TrendsResult, TrendsMath } from './definitions.js';
+import { propertyBreakdownOf, type Breakdown, type TrendsQuery, type TrendsResult, type TrendsMath } from './definitions.js';
 import { evaluateFormula, parseFormula } from './formula.js';
 import { num, type Plan } from './plan.js';
 import { bucketExpr, eventsSource, propertyColumn, propertyText, Scope, type CompileEnv, type Compiled } from './sql.js';
@@ -49,21 +49,22 @@ function breakdownParts(s: Scope, b: Breakdown | undefined, topSource: string) {
 export function compileTrendsSeries(env: CompileEnv, q: TrendsQuery, index: number, range: WallRange): Compiled {
   const s = new Scope(env);
   const series = q.series[index]!;
-  const needPerson = q.breakdown?.type === 'person';
+  const breakdown = propertyBreakdownOf(q.breakdown);
+  const needPerson = breakdown?.type === 'person';
   const persons = UNIQUE_MATH.has(series.math);
   const source = () =>
     eventsSource(s, { range, events: [series.event], filters: [...q.filters, ...series.filters], personProperties: needPerson, persons });
   const days = ROLLING_DAYS[series.math];
   if (days === undefined) {
     const agg = aggregate(s, series);
-    if (!q.breakdown) {
+    if (!breakdown) {
       return s.done(`SELECT bucket, toUInt32(0) AS rank, '' AS bv, ${finish(`${agg.fn}(${agg.arg})`)} AS value
         FROM (SELECT *, ${bucketExpr(s, q.interval)} AS bucket FROM ${source()})
         GROUP BY GROUPING SETS ((bucket), ())`);
     }
     // One scan: partial aggregates per (value, bucket), values ranked by event count with a
     // window, everything past the top N merged into "other" (rank 0).
-    const b = q.breakdown;
+    const b = breakdown;
     return s.done(`SELECT bucket, rank, any(bv) AS bv, ${finish(`${agg.fn}Merge(st)`)} AS value
       FROM (
         SELECT bv, bucket, st, if(r <= ${s.p.add(b.limit, 'UInt32')}, toUInt32(r), toUInt32(0)) AS rank
@@ -78,7 +79,7 @@ export function compileTrendsSeries(env: CompileEnv, q: TrendsQuery, index: numb
       )
       GROUP BY GROUPING SETS ((rank, bucket), (rank))`);
   }
-  const bd = breakdownParts(s, q.breakdown, source());
+  const bd = breakdownParts(s, breakdown, source());
   // Rolling active users: each bucket counts people active in the `days` whole days ending with it.
   const buckets = bucketStarts(range, q.interval);
   const ends = buckets.map((b, i) => {
