@@ -39,7 +39,15 @@ function foldedFunnel(s: Scope, q: FunnelQuery, W: string): string {
   }
   const type = `Tuple(${Array(6 * n).fill('Int64').join(', ')})`;
   const init = `CAST((${Array.from({ length: 2 * n }, () => '-1, 0, 0').join(', ')}), '${type}')`;
-  const fold = `arrayFold((acc, x) -> CAST((${[...next, ...best].join(', ')}), '${type}'), evs, ${init})`;
+  // Ordered: events before the first step 0 cannot extend anything, and of consecutive events
+  // that only match step 0 the last one replaces the others' chains before anything extends
+  // them — dropping both leaves the result unchanged and the fold much shorter.
+  const input =
+    q.order === 'strict'
+      ? 'evs'
+      : `arrayFilter((x, nm, seen) -> seen > 0 AND NOT (x.2 = 1 AND nm = 1), evs,
+          arrayPushBack(arrayPopFront(arrayMap(y -> y.2, evs)), 0), arrayCumSum(arrayMap(y -> toUInt32(bitTest(y.2, 0)), evs)))`;
+  const fold = `arrayFold((acc, x) -> CAST((${[...next, ...best].join(', ')}), '${type}'), ${input}, ${init})`;
   const level = Array.from({ length: n }, (_, k) => `(st.${bs(k + 1)} >= 0)`).join(' + ');
   const tt = Array.from({ length: n - 1 }, (_, k) => `if(level > ${k + 1}, (st.${bs(k + 2) + 2} - st.${bs(k + 2) + 1}) / 1e6, -1.)`);
   return `SELECT person_id, bv, level, [${tt.join(', ')}] AS tt
