@@ -218,7 +218,9 @@ describe('the web UI, from a fresh install to a dashboard, in Chromium', () => {
     const { page } = owner;
     await page.goto(`${cairn.url}/p/${projectId}/dashboards/${dashboardId}`);
     await page.locator('[data-tile="Onboarding funnel"] td[data-step-count="2"]').waitFor({ timeout: 20_000 });
+    const saved7d = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().endsWith(`/dashboards/${dashboardId}`));
     await page.getByLabel('Date range').selectOption('-7d');
+    expect((await saved7d).status()).toBe(200);
     const project = (await pageApi(page, 'GET', `/api/v1/projects/${projectId}`)).json.data;
     const saved = (await pageApi(page, 'GET', `/api/v1/projects/${projectId}/insights/${insightIds.funnel}`)).json.data;
     const api = await pageApi(page, 'POST', `/api/v1/projects/${projectId}/query`, { query: resolveQuery(saved.query, project.timezone, { dateFrom: '-7d' }) });
@@ -228,8 +230,24 @@ describe('the web UI, from a fresh install to a dashboard, in Chromium', () => {
     // Saved with the dashboard: a reload keeps it.
     await page.reload();
     await expect.poll(() => funnelCounts(page, 'Onboarding funnel'), { timeout: 20_000 }).toEqual(expected);
+    const cleared = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().endsWith(`/dashboards/${dashboardId}`));
     await page.getByLabel('Date range').selectOption('');
     await expect.poll(() => funnelCounts(page, 'Onboarding funnel'), { timeout: 20_000 }).toEqual([20, 14, 8]);
+    expect((await cleared).status()).toBe(200);
+    // A dashboard-wide property filter: only people on Firefox (every third one of the data set).
+    await page.getByText('Filters for every tile').click();
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await page.getByLabel('Property name').fill('$browser');
+    await page.getByLabel('Value').fill('Firefox');
+    const firefox = [{ type: 'event', key: '$browser', operator: 'eq', value: 'Firefox' }];
+    const filtered = await pageApi(page, 'POST', `/api/v1/projects/${projectId}/query`, { query: resolveQuery(saved.query, project.timezone, { filters: firefox }) });
+    const expectedFirefox = filtered.json.data.breakdowns[0].steps.map((s: { count: number }) => s.count);
+    expect(expectedFirefox[0]).toBe(7);
+    await expect.poll(() => funnelCounts(page, 'Onboarding funnel'), { timeout: 20_000 }).toEqual(expectedFirefox);
+    const unfiltered = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().endsWith(`/dashboards/${dashboardId}`));
+    await page.getByRole('button', { name: 'Remove filter 1' }).click();
+    await expect.poll(() => funnelCounts(page, 'Onboarding funnel'), { timeout: 20_000 }).toEqual([20, 14, 8]);
+    expect((await unfiltered).status()).toBe(200);
   });
 
   it('exports a tile as CSV and as PNG', async () => {

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { insightSchema } from '../insights/insights.schema.js';
+import { filterSchema } from '../query/definitions.js';
 
 /** Filters a dashboard applies to every tile: a date range and extra property filters. */
 export const dashboardFiltersSchema = z
   .object({
     dateFrom: z.string().max(64).optional().describe('ISO date, or a relative range like "-7d"'),
     dateTo: z.string().max(64).optional(),
-    filters: z.array(z.record(z.string(), z.unknown())).max(20).optional().describe('Property filters added to every tile\'s query'),
+    filters: z.array(filterSchema).max(20).optional().describe("Property or cohort filters added to every tile's query"),
   })
   .strict();
 
