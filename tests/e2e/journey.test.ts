@@ -61,7 +61,7 @@ const funnelCounts = (page: Page, tile: string) =>
 const retentionCells = (page: Page, tile: string) =>
   page.locator(`[data-tile="${tile}"] td[data-cohort]`).evaluateAll((cells) => cells.map((c) => `${c.getAttribute('data-cohort')}:${c.getAttribute('data-period')}=${c.getAttribute('data-value')}`));
 
-describe('the web UI, from a fresh install to a dashboard, in Chromium', () => {
+describe('the web UI, from a fresh install to a dashboard, in Chromium', { timeout: 180_000 }, () => {
   let cairn: TestCairn;
   let owner: Browser;
   let viewer: Browser | undefined;
@@ -93,7 +93,7 @@ describe('the web UI, from a fresh install to a dashboard, in Chromium', () => {
     await page.getByLabel('First project').fill(OWNER.project);
     await page.getByRole('button', { name: 'Create owner and project' }).click();
     // The API's field error is shown next to the field it names.
-    await expect.poll(() => page.locator('.field-error').first().innerText()).toMatch(/12 characters/);
+    await expect.poll(() => page.locator('.field-error').first().innerText(), { timeout: 45_000 }).toMatch(/12 characters/);
     await page.getByLabel('Password').fill(OWNER.password);
     await page.getByRole('button', { name: 'Create owner and project' }).click();
     await page.waitForURL(new RegExp(`/p/${UUID}/start$`));
@@ -109,7 +109,7 @@ describe('the web UI, from a fresh install to a dashboard, in Chromium', () => {
     expect(snippet).toContain(token);
     const { stdout } = await run('sh', ['-c', snippet], { timeout: 30_000 });
     expect(JSON.parse(stdout).data).toMatchObject({ accepted: 1, rejected: 0 });
-    await page.getByTestId('first-event').waitFor({ timeout: 20_000 });
+    await page.getByTestId('first-event').waitFor({ timeout: 45_000 });
     await page.locator('tr[data-event="signed_up"]').first().waitFor();
 
     // The rest of the data set, through the same endpoint and token.
@@ -144,7 +144,7 @@ describe('the web UI, from a fresh install to a dashboard, in Chromium', () => {
     await page.getByLabel('Step 2 event').fill('signed_up');
     await page.getByRole('button', { name: 'Step', exact: true }).click();
     await page.getByLabel('Step 3 event').fill('activated');
-    await expect.poll(() => page.locator('td[data-step-count="2"]').innerText().catch(() => ''), { timeout: 20_000 }).toBe('8');
+    await expect.poll(() => page.locator('td[data-step-count="2"]').innerText().catch(() => ''), { timeout: 45_000 }).toBe('8');
     expect(await page.locator('td[data-step-count]').allInnerTexts()).toEqual(['20', '14', '8']);
     a11y.funnel = await axeViolations(page);
     await shot(page, 'funnel');
@@ -167,7 +167,7 @@ describe('the web UI, from a fresh install to a dashboard, in Chromium', () => {
     await page.getByLabel('Periods').fill('7');
     // 14 people of the data set plus the snippet's user signed up for the first time in the range.
     const sizes = () => page.locator('td[data-cohort-size]').allInnerTexts().then((t) => t.reduce((n, x) => n + Number(x), 0));
-    await expect.poll(sizes, { timeout: 20_000 }).toBe(15);
+    await expect.poll(sizes, { timeout: 45_000 }).toBe(15);
     expect(await page.locator('thead th').last().innerText()).toMatch(/day 7/i);
     a11y.retention = await axeViolations(page);
     await shot(page, 'retention');
@@ -183,8 +183,8 @@ describe('the web UI, from a fresh install to a dashboard, in Chromium', () => {
     const { page } = owner;
     const url = `${cairn.url}/p/${projectId}/dashboards/${dashboardId}`;
     const read = async () => {
-      await page.locator('[data-tile="Onboarding funnel"] td[data-step-count="2"]').waitFor({ timeout: 20_000 });
-      await page.locator('[data-tile="Signup retention"] td[data-cohort][data-period="0"]').first().waitFor({ timeout: 20_000 });
+      await page.locator('[data-tile="Onboarding funnel"] td[data-step-count="2"]').waitFor({ timeout: 45_000 });
+      await page.locator('[data-tile="Signup retention"] td[data-cohort][data-period="0"]').first().waitFor({ timeout: 45_000 });
       return { funnel: await funnelCounts(page, 'Onboarding funnel'), retention: await retentionCells(page, 'Signup retention') };
     };
     await page.goto(url);
@@ -217,7 +217,7 @@ describe('the web UI, from a fresh install to a dashboard, in Chromium', () => {
   it('applies a dashboard-wide date range to every tile, as the query API answers it', async () => {
     const { page } = owner;
     await page.goto(`${cairn.url}/p/${projectId}/dashboards/${dashboardId}`);
-    await page.locator('[data-tile="Onboarding funnel"] td[data-step-count="2"]').waitFor({ timeout: 20_000 });
+    await page.locator('[data-tile="Onboarding funnel"] td[data-step-count="2"]').waitFor({ timeout: 45_000 });
     const saved7d = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().endsWith(`/dashboards/${dashboardId}`));
     await page.getByLabel('Date range').selectOption('-7d');
     expect((await saved7d).status()).toBe(200);
@@ -226,13 +226,13 @@ describe('the web UI, from a fresh install to a dashboard, in Chromium', () => {
     const api = await pageApi(page, 'POST', `/api/v1/projects/${projectId}/query`, { query: resolveQuery(saved.query, project.timezone, { dateFrom: '-7d' }) });
     const expected = api.json.data.breakdowns[0].steps.map((s: { count: number }) => s.count);
     expect(expected).not.toEqual([20, 14, 8]);
-    await expect.poll(() => funnelCounts(page, 'Onboarding funnel'), { timeout: 20_000 }).toEqual(expected);
+    await expect.poll(() => funnelCounts(page, 'Onboarding funnel'), { timeout: 45_000 }).toEqual(expected);
     // Saved with the dashboard: a reload keeps it.
     await page.reload();
-    await expect.poll(() => funnelCounts(page, 'Onboarding funnel'), { timeout: 20_000 }).toEqual(expected);
+    await expect.poll(() => funnelCounts(page, 'Onboarding funnel'), { timeout: 45_000 }).toEqual(expected);
     const cleared = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().endsWith(`/dashboards/${dashboardId}`));
     await page.getByLabel('Date range').selectOption('');
-    await expect.poll(() => funnelCounts(page, 'Onboarding funnel'), { timeout: 20_000 }).toEqual([20, 14, 8]);
+    await expect.poll(() => funnelCounts(page, 'Onboarding funnel'), { timeout: 45_000 }).toEqual([20, 14, 8]);
     expect((await cleared).status()).toBe(200);
     // A dashboard-wide property filter: only people on Firefox (every third one of the data set).
     await page.getByText('Filters for every tile').click();
@@ -243,20 +243,20 @@ describe('the web UI, from a fresh install to a dashboard, in Chromium', () => {
     const filtered = await pageApi(page, 'POST', `/api/v1/projects/${projectId}/query`, { query: resolveQuery(saved.query, project.timezone, { filters: firefox }) });
     const expectedFirefox = filtered.json.data.breakdowns[0].steps.map((s: { count: number }) => s.count);
     expect(expectedFirefox[0]).toBe(7);
-    await expect.poll(() => funnelCounts(page, 'Onboarding funnel'), { timeout: 20_000 }).toEqual(expectedFirefox);
+    await expect.poll(() => funnelCounts(page, 'Onboarding funnel'), { timeout: 45_000 }).toEqual(expectedFirefox);
     const unfiltered = page.waitForResponse(
       (r) => r.request().method() === 'PATCH' && r.url().endsWith(`/dashboards/${dashboardId}`) && JSON.parse(r.request().postData() ?? '{}').filters?.filters?.length === 0,
     );
     await page.getByRole('button', { name: 'Remove filter 1' }).click();
-    await expect.poll(() => funnelCounts(page, 'Onboarding funnel'), { timeout: 20_000 }).toEqual([20, 14, 8]);
+    await expect.poll(() => funnelCounts(page, 'Onboarding funnel'), { timeout: 45_000 }).toEqual([20, 14, 8]);
     expect((await unfiltered).status()).toBe(200);
   });
 
   it('exports a tile as CSV and as PNG', async () => {
     const { page } = owner;
     await page.goto(`${cairn.url}/p/${projectId}/dashboards/${dashboardId}`);
-    await page.locator('[data-tile="Signup retention"] td[data-cohort]').first().waitFor({ timeout: 20_000 });
-    await page.locator('[data-tile="Onboarding funnel"] td[data-step-count="2"]').waitFor({ timeout: 20_000 });
+    await page.locator('[data-tile="Signup retention"] td[data-cohort]').first().waitFor({ timeout: 45_000 });
+    await page.locator('[data-tile="Onboarding funnel"] td[data-step-count="2"]').waitFor({ timeout: 45_000 });
     const download = async (button: string) => {
       const [d] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
       const chunks: Buffer[] = [];
@@ -282,7 +282,7 @@ describe('the web UI, from a fresh install to a dashboard, in Chromium', () => {
     await page.getByRole('button', { name: 'Edit layout' }).click();
     await page.getByRole('button', { name: 'Move Signup retention earlier' }).click();
     await page.getByLabel('Width of Onboarding funnel').selectOption('12');
-    await expect.poll(() => page.locator('[data-tile]').evaluateAll((t) => t.map((e) => e.getAttribute('data-tile')))).toEqual(['Signup retention', 'Onboarding funnel']);
+    await expect.poll(() => page.locator('[data-tile]').evaluateAll((t) => t.map((e) => e.getAttribute('data-tile'))), { timeout: 45_000 }).toEqual(['Signup retention', 'Onboarding funnel']);
     await page.reload();
     await page.locator('[data-tile="Onboarding funnel"]').waitFor();
     expect(await page.locator('[data-tile]').evaluateAll((t) => t.map((e) => e.getAttribute('data-tile')))).toEqual(['Signup retention', 'Onboarding funnel']);
@@ -294,14 +294,14 @@ describe('the web UI, from a fresh install to a dashboard, in Chromium', () => {
     const { page } = owner;
     await page.goto(`${cairn.url}/p/${projectId}/dashboards`);
     await page.getByRole('link', { name: 'Product overview' }).click();
-    await page.locator('[data-tile="Top events"] td[data-event-count="$pageview"]').waitFor({ timeout: 20_000 });
-    await page.locator('[data-tile="Signup → activation"] td[data-step-count="1"]').waitFor({ timeout: 20_000 });
+    await page.locator('[data-tile="Top events"] td[data-event-count="$pageview"]').waitFor({ timeout: 45_000 });
+    await page.locator('[data-tile="Signup → activation"] td[data-step-count="1"]').waitFor({ timeout: 45_000 });
     expect(await funnelCounts(page, 'Signup → activation')).toEqual([15, 8]);
     await page.locator('[data-tile="Active users"] canvas').waitFor();
     await shot(page, 'overview');
 
     await page.goto(`${cairn.url}/p/${projectId}/events`);
-    await page.locator('tr[data-event]').first().waitFor({ timeout: 20_000 });
+    await page.locator('tr[data-event]').first().waitFor({ timeout: 45_000 });
     a11y.events = await axeViolations(page);
     await shot(page, 'events');
 
@@ -309,7 +309,7 @@ describe('the web UI, from a fresh install to a dashboard, in Chromium', () => {
     await page.locator('tr[data-event] a', { hasText: /^user-6$/ }).first().click();
     await page.waitForURL(new RegExp(`/persons/${UUID}$`));
     await page.getByRole('heading', { name: 'Distinct ids' }).waitFor();
-    await page.locator('tr[data-event]').first().waitFor({ timeout: 20_000 });
+    await page.locator('tr[data-event]').first().waitFor({ timeout: 45_000 });
     expect(await page.locator('section').first().innerText()).toContain('user-6');
     expect(await page.locator('tr[data-event]').count()).toBe(5); // $pageview, signed_up, activated, and two returns
 
@@ -324,7 +324,7 @@ describe('the web UI, from a fresh install to a dashboard, in Chromium', () => {
     await page.goto(`${cairn.url}/p/${projectId}/insights/new?kind=trends`);
     await page.getByLabel('Series A event').fill('$pageview');
     await page.getByLabel('Series A measure').selectOption('unique_users');
-    await expect.poll(() => page.locator('.totals [data-total]').first().getAttribute('data-total').catch(() => ''), { timeout: 20_000 }).toBe('20');
+    await expect.poll(() => page.locator('.totals [data-total]').first().getAttribute('data-total').catch(() => ''), { timeout: 45_000 }).toBe('20');
     await shot(page, 'trends');
 
     await page.goto(`${cairn.url}/p/${projectId}/settings`);
@@ -347,7 +347,7 @@ describe('the web UI, from a fresh install to a dashboard, in Chromium', () => {
     for (const [tab, drawn] of kinds) {
       await page.getByRole('tab', { name: tab }).click();
       await page.getByRole('tab', { name: tab, selected: true }).waitFor();
-      await page.locator(drawn).first().waitFor({ timeout: 20_000 });
+      await page.locator(drawn).first().waitFor({ timeout: 45_000 });
       expect(await page.getByText('This insight could not run').count(), tab).toBe(0);
       if (tab === 'Paths') await shot(page, 'paths');
       if (tab === 'Lifecycle') await shot(page, 'lifecycle');
@@ -362,14 +362,14 @@ describe('the web UI, from a fresh install to a dashboard, in Chromium', () => {
     await page.goto(`${cairn.url}/p/${projectId}/dashboards/${dashboardId}`);
     await page.getByRole('button', { name: 'Switch to dark theme' }).click();
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
-    await page.locator('[data-tile="Onboarding funnel"] td[data-step-count="2"]').waitFor({ timeout: 20_000 });
+    await page.locator('[data-tile="Onboarding funnel"] td[data-step-count="2"]').waitFor({ timeout: 45_000 });
     a11y.dashboardDark = await axeViolations(page);
     await shot(page, 'dashboard-dark');
     await page.getByRole('button', { name: 'Switch to light theme' }).click();
 
     await page.setViewportSize({ width: 390, height: 844 });
     await page.reload();
-    await page.locator('[data-tile="Onboarding funnel"] td[data-step-count="2"]').waitFor({ timeout: 20_000 });
+    await page.locator('[data-tile="Onboarding funnel"] td[data-step-count="2"]').waitFor({ timeout: 45_000 });
     const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(await overflow()).toBeLessThanOrEqual(1);
     for (const path of ['start', 'events', 'insights/new?kind=funnel', 'settings']) {
@@ -408,7 +408,7 @@ describe('the web UI, from a fresh install to a dashboard, in Chromium', () => {
     await v.waitForURL(new RegExp(`/p/${projectId}/dashboards$`));
 
     await v.goto(`${cairn.url}/p/${projectId}/dashboards/${dashboardId}`);
-    await v.locator('[data-tile="Onboarding funnel"] td[data-step-count="2"]').waitFor({ timeout: 20_000 });
+    await v.locator('[data-tile="Onboarding funnel"] td[data-step-count="2"]').waitFor({ timeout: 45_000 });
     expect(await funnelCounts(v, 'Onboarding funnel')).toEqual([20, 14, 8]);
     expect(await v.getByRole('button', { name: /Edit layout/ }).count()).toBe(0);
     expect(await v.getByRole('link', { name: 'Insight', exact: true }).count()).toBe(0);

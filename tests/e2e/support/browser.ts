@@ -37,6 +37,8 @@ export async function launch(origin: string, viewport = { width: 1280, height: 8
     viewport,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+  // Generous: the suite shares two cores with other engines' tests.
+  context.setDefaultTimeout(45_000);
   const page = context.pages()[0] ?? (await context.newPage());
   const external: string[] = [];
   const consoleErrors: string[] = [];
