@@ -8,14 +8,16 @@ import type { Reference } from './references.js';
  * seen is remembered (data that had it does not un-exist except by erasure).
  */
 export class Catalog {
-  private readonly events = new Map<string, { token: string; names: Set<string> }>();
+  /** Event names seen per project: once seen, an event name stays known. */
+  private readonly knownEvents = new Map<string, Set<string>>();
+  private readonly missingEvents = new Map<string, string>();
   private readonly seenKeys = new Map<string, { token: string; known: boolean }>();
 
   async check(client: ClickHouseClient, database: string, projectId: string, token: string, refs: Reference[]): Promise<FieldError[]> {
     const errors: FieldError[] = [];
     const eventRefs = refs.filter((r) => r.kind === 'event');
     if (eventRefs.length) {
-      const names = await this.eventNames(client, database, projectId, token);
+      const names = await this.eventNames(client, database, projectId, token, eventRefs.map((r) => r.name));
       for (const r of eventRefs) if (!names.has(r.name)) errors.push({ path: r.path, message: `no event "${r.name}" in this project` });
     }
     for (const r of refs) {
@@ -30,17 +32,26 @@ export class Catalog {
     return errors;
   }
 
-  private async eventNames(client: ClickHouseClient, database: string, projectId: string, token: string) {
-    const hit = this.events.get(projectId);
-    if (hit && hit.token === token) return hit.names;
-    const rs = await client.query({
-      query: `SELECT DISTINCT toString(event) AS event FROM ${database}.events WHERE project_id = {project:UUID}`,
-      query_params: { project: projectId },
-      format: 'JSONEachRow',
-    });
-    const names = new Set((await rs.json<{ event: string }>()).map((r) => r.event));
-    this.events.set(projectId, { token, names });
-    return names;
+  private async eventNames(client: ClickHouseClient, database: string, projectId: string, token: string, wanted: string[]) {
+    let known = this.knownEvents.get(projectId);
+    if (!known) {
+      if (this.knownEvents.size > 10_000) this.knownEvents.clear();
+      this.knownEvents.set(projectId, (known = new Set()));
+    }
+    const unknown = [...new Set(wanted)].filter((n) => !known!.has(n));
+    // Names not seen yet are looked up again only once the data changed.
+    const key = `${projectId}\u0000${unknown.sort().join('\u0000')}`;
+    if (unknown.length && this.missingEvents.get(key) !== token) {
+      const rs = await client.query({
+        query: `SELECT DISTINCT toString(event) AS event FROM ${database}.events WHERE project_id = {project:UUID} AND event IN {names:Array(String)}`,
+        query_params: { project: projectId, names: unknown },
+        format: 'JSONEachRow',
+      });
+      for (const r of await rs.json<{ event: string }>()) known.add(r.event);
+      if (this.missingEvents.size > 10_000) this.missingEvents.clear();
+      this.missingEvents.set(key, token);
+    }
+    return known;
   }
 
   private async hasProperty(client: ClickHouseClient, database: string, projectId: string, token: string, type: 'event' | 'person', key: string) {

@@ -10,7 +10,7 @@ export const OTHER = '$other';
 
 type Series = TrendsQuery['series'][number];
 
-/** The series' aggregate as [state, merge] function names and argument, so it can be split by breakdown value and re-merged. */
+/** The series' aggregate function and argument; with the -State / -Merge combinators it is split by breakdown value and merged back. */
 function aggregate(s: Scope, series: Series): { fn: string; arg: string } {
   const value = () => `toFloat64OrNull(${propertyText(s, 'properties', series.property!)})`;
   switch (series.math) {
