@@ -162,6 +162,11 @@ describe('funnels', () => {
     'ordered, one hour window': { ...base, steps, window: { value: 1, unit: 'hour' } },
     'ordered, 7 days, paging dropped-off people': { ...base, steps, window: { value: 7, unit: 'day' }, droppedOff: { limit: 5, offset: 3 } },
     strict: { ...base, steps: steps.slice(1), order: 'strict', window: { value: 1, unit: 'day' } },
+    'the same event as two steps (an event is never two steps at once)': {
+      ...base,
+      steps: [{ event: '$pageview' }, { event: '$pageview' }, { event: 'purchase' }],
+      window: { value: 30, unit: 'minute' },
+    },
     'any order': { ...base, steps: [{ event: 'purchase' }, { event: 'feature_x' }, { event: 'signup' }], order: 'any', window: { value: 14, unit: 'day' } },
     'with an exclusion and step filters': {
       ...base,
