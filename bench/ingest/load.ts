@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type { BodySource } from './payloads.js';
 
 export interface LoadResult {
   requests: number;
@@ -7,18 +8,12 @@ export interface LoadResult {
 }
 
 /**
- * Sends `bodies` (cycled) to `url` from `concurrency` keep-alive connections for `seconds`,
+ * Sends bodies from `bodies` to `url` from `concurrency` keep-alive connections for `seconds`,
  * counting 2xx answers. The same generator drives Cairn and the bare baseline.
  */
-export async function runLoad(
-  url: string,
-  bodies: Buffer[],
-  opts: { concurrency: number; seconds: number; cursor?: { next: number } },
-): Promise<LoadResult> {
+export async function runLoad(url: string, bodies: BodySource, opts: { concurrency: number; seconds: number }): Promise<LoadResult> {
   const target = new URL(url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
-  /** Shared across runs when given, so later runs send bodies (uuids) not sent before. */
-  const cursor = opts.cursor ?? { next: 0 };
   let requests = 0;
   let failures = 0;
   const started = performance.now();
@@ -37,7 +32,7 @@ export async function runLoad(
     });
   const worker = async () => {
     while (performance.now() < until) {
-      const status = await send(bodies[cursor.next++ % bodies.length]!);
+      const status = await send(bodies.next());
       if (status >= 200 && status < 300) requests++;
       else failures++;
     }
