@@ -146,6 +146,9 @@ describe('the web UI, from a fresh install to a dashboard, in Chromium', { timeo
     await page.getByLabel('Step 3 event').fill('activated');
     await expect.poll(() => page.locator('td[data-step-count="2"]').innerText().catch(() => ''), { timeout: 45_000 }).toBe('8');
     expect(await page.locator('td[data-step-count]').allInnerTexts()).toEqual(['20', '14', '8']);
+    // Who dropped off between page view and signup: the six people who never signed up.
+    await page.getByRole('button', { name: '6 — who?' }).first().click();
+    await expect.poll(() => page.locator('.dropped li a').count(), { timeout: 45_000 }).toBe(6);
     a11y.funnel = await axeViolations(page);
     await shot(page, 'funnel');
     await page.getByRole('button', { name: 'Save insight' }).click();
