@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveQuery } from '../../ui/src/lib/query/dates.js';
 import { startTestCairn, type TestCairn } from '../support/cairn.js';
-import { axeViolations, launch, removeTemporaryScreenshots, requireBrowserAndBuild, screenshotsDir, type Browser } from './support/browser.js';
+import { axeViolations, copyOfUiBuild, launch, removeTemporaryScreenshots, requireBrowserAndBuild, screenshotsDir, type Browser } from './support/browser.js';
 
 const run = promisify(execFile);
 const OWNER = { email: 'ada@acme.test', password: 'a long and careful password', org: 'Acme', project: 'Web app' };
@@ -70,15 +70,19 @@ describe('the web UI, from a fresh install to a dashboard, in Chromium', { timeo
   const insightIds: Record<string, string> = {};
   const a11y: Record<string, string[]> = {};
 
+  let ui: ReturnType<typeof copyOfUiBuild> | undefined;
+
   beforeAll(async () => {
     requireBrowserAndBuild();
-    cairn = await startTestCairn();
+    ui = copyOfUiBuild();
+    cairn = await startTestCairn({ CAIRN_UI_DIR: ui.dir });
     owner = await launch(cairn.url);
   });
   afterAll(async () => {
     await viewer?.close();
     await owner?.close();
     await cairn?.destroy();
+    ui?.remove();
     removeTemporaryScreenshots();
   });
 
@@ -315,6 +319,11 @@ describe('the web UI, from a fresh install to a dashboard, in Chromium', { timeo
     await page.locator('tr[data-event]').first().waitFor({ timeout: 45_000 });
     expect(await page.locator('section').first().innerText()).toContain('user-6');
     expect(await page.locator('tr[data-event]').count()).toBe(5); // $pageview, signed_up, activated, and two returns
+
+    a11y.person = await axeViolations(page);
+    await page.goto(`${cairn.url}/p/${projectId}/persons`);
+    await page.getByRole('link', { name: 'user-6' }).waitFor();
+    a11y.persons = await axeViolations(page);
 
     await page.goto(`${cairn.url}/p/${projectId}/cohorts`);
     await page.getByRole('button', { name: 'New cohort' }).click();

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,16 @@ export function requireBrowserAndBuild() {
   if (!existsSync(path.join(uiBuild, 'index.html'))) {
     throw new Error(`The UI is not built (${uiBuild}index.html is missing). Run: pnpm build`);
   }
+}
+
+/**
+ * A private copy of the built UI for one test server, so a `pnpm build` running elsewhere
+ * (another suite, a developer) cannot swap the files, and their script hashes, mid-journey.
+ */
+export function copyOfUiBuild(): { dir: string; remove(): void } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cairn-ui-'));
+  cpSync(uiBuild, dir, { recursive: true });
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 export interface Browser {
