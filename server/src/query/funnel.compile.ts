@@ -7,53 +7,59 @@ import { OTHER } from './trends.compile.js';
 const WINDOW_US = { minute: 60e6, hour: 3600e6, day: 86400e6, week: 7 * 86400e6 } as const;
 
 /**
- * Ordered and strict funnels are folded per person over their events in time order (arrayFold), in one pass:
- * - `live[i]`: the chain that has reached level i (steps 0..i-1) and may go on, kept as
- *   (time of its first step, time of its previous step, time of its last step);
- * - `best[i]`: the most recent chain that reached level i (for conversion times).
- * An event matching step i extends `live[i-1]` when it is within the window of that chain's
- * first step (inclusive). Later chains replace earlier ones: a later start leaves more window,
- * so the greedy pass finds each person's highest level. `strict` clears every chain an event
- * does not extend; an exclusion event clears the chains between its fromStep and toStep.
- * Times to convert come from the most recent attempt that reached each step.
+ * Ordered and strict funnels: per person, over their events in time order, the chains of a
+ * greedy pass (one state per level i: the chain that has reached level i and may go on, as its
+ * first-step time and last-step time):
+ * - an event matching step i extends the level-(i-1) chain when it is within the window of that
+ *   chain's first step (inclusive); later chains replace earlier ones (a later start leaves more
+ *   window), so the pass finds each person's highest level;
+ * - `strict` clears every chain an event does not extend; an exclusion event clears the chains
+ *   between its fromStep and toStep;
+ * - times to convert come from the most recent attempt that reached each step.
+ * Every level's state only depends on the state of the level below before the same event, so
+ * instead of folding a tuple of all levels event by event (arrayFold: one lambda call per event)
+ * the state of each level is computed for all events at once, level by level, with vectorised
+ * array functions: the chain start before each event is a forward fill (`arrayFill`) of
+ * "extended here → start / cleared here → -1 / unchanged".
  */
-function foldedFunnel(s: Scope, q: FunnelQuery, W: string): string {
+function vectorFunnel(s: Scope, q: FunnelQuery, W: string): string {
   const n = q.steps.length;
-  // The state is one flat tuple (no nested lambdas, so each fold step is a few cheap
-  // expressions): per level i, live (start, previous, last) then best (start, previous, last);
-  // start -1 = no chain.
-  const ls = (i: number) => 3 * (i - 1) + 1;
-  const bs = (i: number) => 3 * n + 3 * (i - 1) + 1;
-  const kills = (i: number) =>
-    q.exclusions.flatMap((e, j) => (e.fromStep + 1 <= i && i <= e.toStep ? [`bitTest(x.2, ${n + j})`] : []));
-  const next: string[] = [];
-  const best: string[] = [];
-  for (let i = 1; i <= n; i++) {
-    const ext =
-      i === 1 ? `bitTest(x.2, 0)` : `(bitTest(x.2, ${i - 1}) AND acc.${ls(i - 1)} >= 0 AND x.1 - acc.${ls(i - 1)} <= ${W})`;
-    const start = i === 1 ? 'x.1' : `acc.${ls(i - 1)}`;
-    const prev = i === 1 ? 'x.1' : `acc.${ls(i - 1) + 2}`;
-    const clear = q.order === 'strict' ? 'true' : kills(i).join(' OR ') || 'false';
-    next.push(`if(${ext}, ${start}, if(${clear}, -1, acc.${ls(i)}))`, `if(${ext}, ${prev}, acc.${ls(i) + 1})`, `if(${ext}, x.1, acc.${ls(i) + 2})`);
-    best.push(`if(${ext}, ${start}, acc.${bs(i)})`, `if(${ext}, ${prev}, acc.${bs(i) + 1})`, `if(${ext}, x.1, acc.${bs(i) + 2})`);
-  }
-  const type = `Tuple(${Array(6 * n).fill('Int64').join(', ')})`;
-  const init = `CAST((${Array.from({ length: 2 * n }, () => '-1, 0, 0').join(', ')}), '${type}')`;
+  const clear = (i: number) =>
+    q.order === 'strict'
+      ? 'true'
+      : q.exclusions.flatMap((e, j) => (e.fromStep + 1 <= i && i <= e.toStep ? [`bitTest(m, ${n + j})`] : [])).join(' OR ') || 'false';
   // Ordered: events before the first step 0 cannot extend anything, and of consecutive events
   // that only match step 0 the last one replaces the others' chains before anything extends
-  // them — dropping both leaves the result unchanged and the fold much shorter.
+  // them — dropping both leaves the result unchanged and the arrays shorter.
   const input =
     q.order === 'strict'
       ? 'evs'
       : `arrayFilter((x, nm, seen) -> seen > 0 AND NOT (x.2 = 1 AND nm = 1), evs,
           arrayPushBack(arrayPopFront(arrayMap(y -> y.2, evs)), 0), arrayCumSum(arrayMap(y -> toUInt32(bitTest(y.2, 0)), evs)))`;
-  const fold = `arrayFold((acc, x) -> CAST((${[...next, ...best].join(', ')}), '${type}'), ${input}, ${init})`;
-  const level = Array.from({ length: n }, (_, k) => `(st.${bs(k + 1)} >= 0)`).join(' + ');
-  const tt = Array.from({ length: n - 1 }, (_, k) => `if(level > ${k + 1}, (st.${bs(k + 2) + 2} - st.${bs(k + 2) + 1}) / 1e6, -1.)`);
+  const cols = [`${input} AS xs`, 'arrayMap(y -> y.1, xs) AS ts', 'arrayMap(y -> y.2, xs) AS ms'];
+  // e{i}: the event extends level i; sb{i}: start of the level-i chain before the event (-1 none);
+  // lb{i}: time of the last step of the most recent level-i extension before the event.
+  const before = (codes: string, keep: string) => `arrayPopBack(arrayFill(x -> ${keep}, arrayPushFront(${codes}, toInt64(-1))))`;
+  for (let i = 1; i <= n; i++) {
+    if (i === 1) cols.push('arrayMap(m -> bitTest(m, 0), ms) AS e1');
+    else cols.push(`arrayMap((m, t, sb) -> bitTest(m, ${i - 1}) AND sb >= 0 AND t - sb <= ${W}, ms, ts, sb${i - 1}) AS e${i}`);
+    if (i < n) {
+      const startVal = i === 1 ? 't' : 'sb';
+      const codes = `arrayMap((e, m, t, sb) -> toInt64(if(e, ${startVal}, if(${clear(i)}, -1, -2))), e${i}, ms, ts, ${i === 1 ? 'ts' : `sb${i - 1}`})`;
+      cols.push(`${before(codes, 'x != -2')} AS sb${i}`);
+      cols.push(`${before(`arrayMap((e, t) -> if(e, t, toInt64(-1)), e${i}, ts)`, 'x >= 0')} AS lb${i}`);
+    }
+  }
+  const level = Array.from({ length: n }, (_, k) => `arrayExists(x -> x, e${k + 1})`).join(' + ');
+  // The most recent extension of level i: its time minus the last step of level i-1 before it.
+  const tt = Array.from({ length: n - 1 }, (_, k) => {
+    const i = k + 2;
+    return `if(level >= ${i}, (ts[arrayLastIndex(x -> x, e${i})] - lb${i - 1}[arrayLastIndex(x -> x, e${i})]) / 1e6, -1.)`;
+  });
   return `SELECT person_id, bv, level, [${tt.join(', ')}] AS tt
     FROM (
       SELECT person_id, argMinIf(bv, t, bitTest(mask, 0)) AS bv, arraySort(groupArray((t, mask))) AS evs,
-        ${fold} AS st, toUInt32(${level}) AS level
+        ${cols.join(',\n        ')}, toUInt32(${level}) AS level
       FROM rows GROUP BY person_id
     )`;
 }
@@ -98,7 +104,7 @@ export function planFunnel(env: CompileEnv, q: FunnelQuery, range: WallRange): P
         arrayResize(CAST([], 'Array(Float64)'), ${n - 1}, -1.) AS tt
       FROM rows GROUP BY person_id`;
   } else {
-    perPerson = foldedFunnel(s, q, W);
+    perPerson = vectorFunnel(s, q, W);
   }
   const dropped = q.droppedOff;
   const sql = `${withTop ? withTop + ',' : 'WITH'} rows AS (
