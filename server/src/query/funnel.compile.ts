@@ -20,7 +20,9 @@ const WINDOW_US = { minute: 60e6, hour: 3600e6, day: 86400e6, week: 7 * 86400e6 
  * instead of folding a tuple of all levels event by event (arrayFold: one lambda call per event)
  * the state of each level is computed for all events at once, level by level, with vectorised
  * array functions: the chain start before each event is a forward fill (`arrayFill`) of
- * "extended here → start / cleared here → -1 / unchanged".
+ * "extended here → start / cleared here → -1 / unchanged". (ClickHouse substitutes aliases
+ * into the expressions that use them, so a pre-filtered input array would be recomputed by
+ * every level: 2× slower than passing all the person's events.)
  */
 function vectorFunnel(s: Scope, q: FunnelQuery, W: string): string {
   const n = q.steps.length;
@@ -28,15 +30,7 @@ function vectorFunnel(s: Scope, q: FunnelQuery, W: string): string {
     q.order === 'strict'
       ? 'true'
       : q.exclusions.flatMap((e, j) => (e.fromStep + 1 <= i && i <= e.toStep ? [`bitTest(m, ${n + j})`] : [])).join(' OR ') || 'false';
-  // Ordered: events before the first step 0 cannot extend anything, and of consecutive events
-  // that only match step 0 the last one replaces the others' chains before anything extends
-  // them — dropping both leaves the result unchanged and the arrays shorter.
-  const input =
-    q.order === 'strict'
-      ? 'evs'
-      : `arrayFilter((x, nm, seen) -> seen > 0 AND NOT (x.2 = 1 AND nm = 1), evs,
-          arrayPushBack(arrayPopFront(arrayMap(y -> y.2, evs)), 0), arrayCumSum(arrayMap(y -> toUInt32(bitTest(y.2, 0)), evs)))`;
-  const cols = [`${input} AS xs`, 'arrayMap(y -> y.1, xs) AS ts', 'arrayMap(y -> y.2, xs) AS ms'];
+  const cols = ['arrayMap(y -> y.1, evs) AS ts', 'arrayMap(y -> y.2, evs) AS ms'];
   // e{i}: the event extends level i; sb{i}: start of the level-i chain before the event (-1 none);
   // lb{i}: time of the last step of the most recent level-i extension before the event.
   const before = (codes: string, keep: string) => `arrayPopBack(arrayFill(x -> ${keep}, arrayPushFront(${codes}, toInt64(-1))))`;
