@@ -1,8 +1,8 @@
 import { addUnits, bucketStart, bucketStarts, isoWall, type WallRange } from './dates.js';
-import type { RetentionQuery, RetentionResult } from './definitions.js';
+import type { Filter, RetentionQuery, RetentionResult } from './definitions.js';
 import { periodIndexExpr, periodIndexOfWall } from './periods.js';
 import { num, type Plan } from './plan.js';
-import { eventsSource, Scope, type CompileEnv } from './sql.js';
+import { eventsSource, filterExpr, Scope, type CompileEnv } from './sql.js';
 
 export const EPOCH_WALL = '1970-01-01 00:00:00.000000';
 
@@ -17,18 +17,32 @@ export function planRetention(env: CompileEnv, q: RetentionQuery, range: WallRan
   const cohorts = bucketStarts(aligned, q.period);
   const returnTo = addUnits(bucketStart(addUnits(range.to, q.period, q.periods), q.period), q.period, 1);
   const idx = periodIndexExpr(s, q.period);
-  const startSrc = (r: WallRange) => eventsSource(s, { range: r, events: [q.startEvent.event], filters: [...q.filters, ...q.startEvent.filters] });
-  const starts =
-    q.retentionType === 'recurring'
-      ? `SELECT person_id, groupUniqArray(${idx}) AS sp FROM ${startSrc(aligned)} GROUP BY person_id`
-      : `SELECT person_id, [min(${idx})] AS sp FROM ${startSrc({ from: EPOCH_WALL, to: aligned.to })} GROUP BY person_id
-         HAVING min(timestamp) >= ${s.wall(aligned.from)}`;
-  const returns = `SELECT person_id, groupUniqArray(${idx}) AS rp
-    FROM ${eventsSource(s, { range: { from: aligned.from, to: returnTo }, events: [q.returnEvent.event], filters: [...q.filters, ...q.returnEvent.filters] })}
-    GROUP BY person_id`;
+  // One scan for both events: per person the start periods and the return periods, each
+  // under its own event, time range and filters (no join of two grouped scans).
+  const firstTime = q.retentionType === 'first_time';
+  const startFrom = firstTime ? EPOCH_WALL : aligned.from;
+  const stepFilters = [...q.startEvent.filters, ...q.returnEvent.filters];
+  const src = eventsSource(s, {
+    range: { from: startFrom, to: returnTo < aligned.to ? aligned.to : returnTo },
+    events: [q.startEvent.event, q.returnEvent.event],
+    filters: q.filters,
+    personProperties: stepFilters.some((f) => f.type === 'person'),
+  });
+  const when = (event: string, from: string, to: string, filters: readonly Filter[]) =>
+    [
+      `event = ${s.p.add(event, 'String')}`,
+      `timestamp >= ${s.wall(from)}`,
+      `timestamp < ${s.wall(to)}`,
+      ...filters.map((f) => filterExpr(s, f)),
+    ].join(' AND ');
+  const isStart = when(q.startEvent.event, startFrom, aligned.to, q.startEvent.filters);
+  const isReturn = when(q.returnEvent.event, aligned.from, returnTo, q.returnEvent.filters);
+  const starts = firstTime ? `if(countIf(${isStart}) > 0 AND minIf(timestamp, ${isStart}) >= ${s.wall(aligned.from)}, [minIf(${idx}, ${isStart})], [])` : `groupUniqArrayIf(${idx}, ${isStart})`;
   const N = s.p.add(q.periods, 'Int64');
   const sql = `SELECT c, k, count() AS people FROM (
-      SELECT st.person_id, arrayJoin(st.sp) AS c, rt.rp AS rp FROM (${starts}) AS st LEFT JOIN (${returns}) AS rt ON rt.person_id = st.person_id
+      SELECT arrayJoin(sp) AS c, rp FROM (
+        SELECT person_id, ${starts} AS sp, groupUniqArrayIf(${idx}, ${isReturn}) AS rp FROM ${src} GROUP BY person_id
+      )
     )
     ARRAY JOIN arrayConcat([toInt64(0)], arrayFilter(x -> x >= 1 AND x <= ${N}, arrayMap(y -> y - c, rp))) AS k
     GROUP BY c, k`;
