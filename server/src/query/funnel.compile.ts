@@ -4,6 +4,9 @@ import { num, type Plan } from './plan.js';
 import { eventsSource, filterExpr, propertyColumn, propertyText, Scope, type CompileEnv } from './sql.js';
 import { OTHER } from './trends.compile.js';
 
+/** Microseconds since 1970 plus 2^62 is positive for any DateTime64 (from 1900). */
+const T_OFFSET = '4611686018427387904';
+const TWO_64 = "toUInt128('18446744073709551616')";
 const WINDOW_US = { minute: 60e6, hour: 3600e6, day: 86400e6, week: 7 * 86400e6 } as const;
 
 /**
@@ -30,7 +33,13 @@ function vectorFunnel(s: Scope, q: FunnelQuery, W: string): string {
     q.order === 'strict'
       ? 'true'
       : q.exclusions.flatMap((e, j) => (e.fromStep + 1 <= i && i <= e.toStep ? [`bitTest(m, ${n + j})`] : [])).join(' OR ') || 'false';
-  const cols = ['arrayMap(y -> y.1, evs) AS ts', 'arrayMap(y -> y.2, evs) AS ms'];
+  // Each event packed as one UInt128, (t + 2^62) in the high and the mask in the low 64 bits:
+  // sorting that array orders by (t, mask) exactly like sorting (t, mask) tuples, ~2× faster.
+  const cols = [
+    `arraySort(groupArray(toUInt128(t + ${T_OFFSET}) * ${TWO_64} + toUInt128(mask))) AS evs`,
+    `arrayMap(y -> toInt64(bitShiftRight(y, 64)) - ${T_OFFSET}, evs) AS ts`,
+    `arrayMap(y -> toUInt64(bitAnd(y, ${TWO_64} - 1)), evs) AS ms`,
+  ];
   // e{i}: the event extends level i; sb{i}: start of the level-i chain before the event (-1 none);
   // lb{i}: time of the last step of the most recent level-i extension before the event.
   const before = (codes: string, keep: string) => `arrayPopBack(arrayFill(x -> ${keep}, arrayPushFront(${codes}, toInt64(-1))))`;
@@ -52,7 +61,7 @@ function vectorFunnel(s: Scope, q: FunnelQuery, W: string): string {
   });
   return `SELECT person_id, bv, level, [${tt.join(', ')}] AS tt
     FROM (
-      SELECT person_id, argMinIf(bv, t, bitTest(mask, 0)) AS bv, arraySort(groupArray((t, mask))) AS evs,
+      SELECT person_id, argMinIf(bv, t, bitTest(mask, 0)) AS bv,
         ${cols.join(',\n        ')}, toUInt32(${level}) AS level
       FROM rows GROUP BY person_id
     )`;
