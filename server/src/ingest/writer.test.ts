@@ -10,7 +10,9 @@ import { sharedTenantStores } from '../tenancy/stores.js';
 import type { IngestEvent } from './event.js';
 import { firstPersonId } from './persons.resolve.js';
 import { newUuid } from './uuid.js';
-import { createEventWriter, type EventWriter } from './writer.js';
+import { createEventWriter, dedupSettings, eventRowText, type EventWriter } from './writer.js';
+import { eventColumns } from './event.columns.js';
+import { toClickHouseTime } from './clickhouse-time.js';
 
 const P = '00000000-0000-4000-8000-0000000000aa';
 const ORG = '00000000-0000-4000-8000-0000000000bb';
@@ -100,5 +102,54 @@ describe('createEventWriter against chDB', () => {
     ]);
     const rows = await q<Record<string, unknown>>(`SELECT reason, payload, source FROM cairn.events_dead_letter`);
     expect(rows).toEqual([{ reason: 'missing_event', payload: '{"x":1}', source: 'posthog' }]);
+  });
+
+  it('leaves no deduplication token behind: a later insert into events without one is stored', async () => {
+    // chDB keeps `clickhouse_settings` for the whole session (they become `SET`s); a token
+    // passed that way would fold every later token-less insert into events as a duplicate.
+    await writer.write([ev('stale-1')], { deduplicationToken: 'stale-token' });
+    const [setting] = await q<{ t: string }>(`SELECT getSetting('insert_deduplication_token') AS t`);
+    expect(setting!.t).toBe('');
+    const plain = (id: string) => ({
+      project_id: P, uuid: newUuid(), event: 'plain', distinct_id: id, person_id: firstPersonId(P, id),
+      timestamp: '2026-03-04 05:06:07.000000', received_at: '2026-03-04 05:06:07.000000', properties: '{}',
+    });
+    await ch.client.insert({ table: 'cairn.events', format: 'JSONEachRow', values: [plain('stale-2')] });
+    await ch.client.insert({ table: 'cairn.events', format: 'JSONEachRow', values: [plain('stale-2'), plain('stale-2')] });
+    // And the writer's next batch, under a new token, is not folded into the earlier one.
+    await writer.write([ev('stale-3')], { deduplicationToken: 'stale-token-2' });
+    const rows = await q<{ distinct_id: string; n: string }>(
+      `SELECT distinct_id, count() AS n FROM cairn.events WHERE distinct_id LIKE 'stale-%' GROUP BY distinct_id ORDER BY distinct_id`,
+    );
+    expect(rows.map((r) => [r.distinct_id, Number(r.n)])).toEqual([['stale-1', 1], ['stale-2', 3], ['stale-3', 1]]);
+  });
+
+  it('keeps a token with unusual characters stable and quoted safely', async () => {
+    expect(dedupSettings('t:0:1-5')).toContain("insert_deduplication_token = 't:0:1-5'");
+    const odd = "topic'; DROP TABLE x; --:0:1-2";
+    expect(dedupSettings(odd)).toBe(dedupSettings(odd));
+    expect(dedupSettings(odd)).not.toContain('DROP');
+    const batch = [ev('odd-token')];
+    await writer.write(batch, { deduplicationToken: odd });
+    await writer.write(batch, { deduplicationToken: odd });
+    const [n] = await q<{ n: string }>(`SELECT count() AS n FROM cairn.events WHERE distinct_id = 'odd-token'`);
+    expect(Number(n!.n)).toBe(1);
+  });
+});
+
+describe('eventRowText', () => {
+  it('is the JSON of the row object, for any property content', () => {
+    const e = ev('a"b\\c\u2028', 'ünï "quoted"', {
+      properties: { $current_url: 'https://x.example/p?a="1"', $user_agent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile Safari', nested: { k: ['\n', 1, null] } },
+      set: { email: 'x@y' }, flags: ['timestamp_clamped'],
+    });
+    const expected = {
+      project_id: e.projectId, uuid: e.uuid, event: e.event, distinct_id: e.distinctId, person_id: 'p',
+      timestamp: toClickHouseTime(e.timestamp), received_at: toClickHouseTime(e.receivedAt), properties: JSON.stringify(e.properties),
+      person_set: '{"email":"x@y"}', person_set_once: '', ...eventColumns(e), flags: ['timestamp_clamped'],
+    };
+    const text = eventRowText(e, 'p');
+    expect(text.endsWith('\n')).toBe(true);
+    expect(JSON.parse(text)).toEqual(expected);
   });
 });

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from '../log.js';
 import type { TenantStores } from '../tenancy/stores.js';
@@ -169,11 +171,11 @@ export function createEventWriter(deps: EventWriterDeps): EventWriter {
   const preparePersons = async (orgId: string, events: IngestEvent[]) => {
     const { client, database } = await deps.tenants.clickhouseFor(orgId);
     const loader = clickhouseLoader(client, database, ids, people);
-    const rows: Record<string, unknown>[] = [];
+    let rows = '';
     for (const [projectId, list] of groupBy(events, (e) => e.projectId)) {
       const changes = await resolvePersons(projectId, list, loader);
       await writePersons(client, database, projectId, changes);
-      list.forEach((e, i) => rows.push(eventRow(e, changes.personIdOfEvent[i]!)));
+      for (let i = 0; i < list.length; i++) rows += eventRowText(list[i]!, changes.personIdOfEvent[i]!);
     }
     return { client, database, rows };
   };
@@ -185,23 +187,14 @@ export function createEventWriter(deps: EventWriterDeps): EventWriter {
       // Persons are read-modify-write, so batches resolve them one at a time; the events
       // inserts that follow may overlap with the next batch's resolution.
       const prepared = await serial(async () => {
-        const out: Array<{ client: ClickHouseClient; database: string; rows: Record<string, unknown>[]; token: string }> = [];
+        const out: Array<{ client: ClickHouseClient; database: string; rows: string; token: string }> = [];
         for (const [orgId, list] of byOrg) {
           const token = byOrg.size === 1 ? opts.deduplicationToken : `${opts.deduplicationToken}:${orgId}`;
           out.push({ ...(await preparePersons(orgId, list)), token });
         }
         return out;
       });
-      await Promise.all(
-        prepared.map(({ client, database, rows, token }) =>
-          client.insert({
-            table: `${database}.events`,
-            format: 'JSONEachRow',
-            values: rows,
-            clickhouse_settings: { insert_deduplication_token: token, deduplicate_blocks_in_dependent_materialized_views: 1 },
-          }),
-        ),
-      );
+      await Promise.all(prepared.map(({ client, database, rows, token }) => insertText(client, `${database}.events`, rows, dedupSettings(token))));
     },
     async writeDeadLetters(rows) {
       for (const [orgId, list] of groupBy(rows, (r) => r.orgId)) {
@@ -223,19 +216,44 @@ export function createEventWriter(deps: EventWriterDeps): EventWriter {
   };
 }
 
-function eventRow(e: IngestEvent, personId: string): Record<string, unknown> {
-  return {
-    project_id: e.projectId,
-    uuid: e.uuid,
-    event: e.event,
-    distinct_id: e.distinctId,
-    person_id: personId,
-    timestamp: toClickHouseTime(e.timestamp),
-    received_at: toClickHouseTime(e.receivedAt),
-    properties: JSON.stringify(e.properties),
-    person_set: e.set && Object.keys(e.set).length > 0 ? JSON.stringify(e.set) : '',
-    person_set_once: e.setOnce && Object.keys(e.setOnce).length > 0 ? JSON.stringify(e.setOnce) : '',
-    ...eventColumns(e),
-    flags: e.flags,
-  };
+const json = JSON.stringify;
+const objectText = (o: Record<string, unknown> | undefined) => (o && Object.keys(o).length > 0 ? json(o) : '');
+
+/**
+ * One JSONEachRow line of the events table, built as text: the same row as an object passed
+ * through JSON.stringify, without the intermediate object per event.
+ */
+export function eventRowText(e: IngestEvent, personId: string): string {
+  const c = eventColumns(e);
+  return (
+    `{"project_id":${json(e.projectId)},"uuid":${json(e.uuid)},"event":${json(e.event)},"distinct_id":${json(e.distinctId)},` +
+    `"person_id":${json(personId)},"timestamp":"${toClickHouseTime(e.timestamp)}","received_at":"${toClickHouseTime(e.receivedAt)}",` +
+    `"properties":${json(json(e.properties))},"person_set":${json(objectText(e.set))},"person_set_once":${json(objectText(e.setOnce))},` +
+    `"url":${json(c.url)},"path":${json(c.path)},"referrer":${json(c.referrer)},"browser":${json(c.browser)},"os":${json(c.os)},` +
+    `"device_type":${json(c.device_type)},"country":${json(c.country)},"session_id":${json(c.session_id)},"lib":${json(c.lib)},` +
+    `"flags":${json(e.flags)}}\n`
+  );
+}
+
+/**
+ * Inserts JSONEachRow text. Settings go in the statement's own SETTINGS clause, never in
+ * `clickhouse_settings`: chDB turns those into a session-wide `SET`, and a deduplication token
+ * left active that way silently folds every later token-less insert into events.
+ */
+async function insertText(client: ClickHouseClient, table: string, rows: string, settings?: string): Promise<void> {
+  const res = await client.exec({
+    query: `INSERT INTO ${table}${settings ? ` SETTINGS ${settings}` : ''} FORMAT JSONEachRow`,
+    values: Readable.from([Buffer.from(rows)], { objectMode: false }),
+  });
+  for await (const _ of res.stream); // the (empty) answer: drained so an HTTP socket is released
+}
+
+/**
+ * The SETTINGS clause of an insert into a deduplicating table. Tokens come from our own code
+ * (hashes, topic/partition/offset ranges, org ids); anything outside a plain alphabet is
+ * replaced by its hash, so the literal needs no escaping and a retry still gets the same token.
+ */
+export function dedupSettings(token: string): string {
+  const safe = /^[A-Za-z0-9_:.\-]{1,200}$/.test(token) ? token : `h:${createHash('sha256').update(token).digest('hex')}`;
+  return `insert_deduplication_token = '${safe}', deduplicate_blocks_in_dependent_materialized_views = 1`;
 }
