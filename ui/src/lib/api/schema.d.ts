@@ -3664,10 +3664,36 @@ export interface operations {
                                 /** @description ISO date, or a relative range like "-7d" */
                                 dateFrom?: string;
                                 dateTo?: string;
-                                /** @description Property filters added to every tile's query */
-                                filters?: {
-                                    [key: string]: unknown;
-                                }[];
+                                /** @description Property or cohort filters added to every tile's query */
+                                filters?: ({
+                                    /**
+                                     * @description `event`: a property of the event; `person`: a property of the person who sent it
+                                     * @enum {string}
+                                     */
+                                    type: "event" | "person";
+                                    /** @description Property name */
+                                    key: string;
+                                    /**
+                                     * @description `eq`/`neq` compare as text; `contains`/`not_contains` are case-insensitive; `regex` uses RE2 syntax; `gt`/`lt` compare numerically; `in` takes a list
+                                     * @enum {string}
+                                     */
+                                    operator: "eq" | "neq" | "contains" | "not_contains" | "regex" | "gt" | "lt" | "is_set" | "is_not_set" | "in";
+                                    /** @description Required except for is_set / is_not_set; a list for `in` */
+                                    value?: (string | number | boolean) | (string | number | boolean)[];
+                                } | {
+                                    /** @constant */
+                                    type: "cohort";
+                                    /**
+                                     * Format: uuid
+                                     * @description A saved cohort of this project
+                                     */
+                                    cohortId: string;
+                                    /**
+                                     * @default in
+                                     * @enum {string}
+                                     */
+                                    operator: "in" | "not_in";
+                                })[];
                             };
                             refreshSeconds: number | null;
                             isDefault: boolean;
@@ -3717,10 +3743,36 @@ export interface operations {
                         /** @description ISO date, or a relative range like "-7d" */
                         dateFrom?: string;
                         dateTo?: string;
-                        /** @description Property filters added to every tile's query */
-                        filters?: {
-                            [key: string]: unknown;
-                        }[];
+                        /** @description Property or cohort filters added to every tile's query */
+                        filters?: ({
+                            /**
+                             * @description `event`: a property of the event; `person`: a property of the person who sent it
+                             * @enum {string}
+                             */
+                            type: "event" | "person";
+                            /** @description Property name */
+                            key: string;
+                            /**
+                             * @description `eq`/`neq` compare as text; `contains`/`not_contains` are case-insensitive; `regex` uses RE2 syntax; `gt`/`lt` compare numerically; `in` takes a list
+                             * @enum {string}
+                             */
+                            operator: "eq" | "neq" | "contains" | "not_contains" | "regex" | "gt" | "lt" | "is_set" | "is_not_set" | "in";
+                            /** @description Required except for is_set / is_not_set; a list for `in` */
+                            value?: (string | number | boolean) | (string | number | boolean)[];
+                        } | {
+                            /** @constant */
+                            type: "cohort";
+                            /**
+                             * Format: uuid
+                             * @description A saved cohort of this project
+                             */
+                            cohortId: string;
+                            /**
+                             * @default in
+                             * @enum {string}
+                             */
+                            operator?: "in" | "not_in";
+                        })[];
                     };
                     /** @default null */
                     refreshSeconds?: number | null;
@@ -3746,10 +3798,36 @@ export interface operations {
                                 /** @description ISO date, or a relative range like "-7d" */
                                 dateFrom?: string;
                                 dateTo?: string;
-                                /** @description Property filters added to every tile's query */
-                                filters?: {
-                                    [key: string]: unknown;
-                                }[];
+                                /** @description Property or cohort filters added to every tile's query */
+                                filters?: ({
+                                    /**
+                                     * @description `event`: a property of the event; `person`: a property of the person who sent it
+                                     * @enum {string}
+                                     */
+                                    type: "event" | "person";
+                                    /** @description Property name */
+                                    key: string;
+                                    /**
+                                     * @description `eq`/`neq` compare as text; `contains`/`not_contains` are case-insensitive; `regex` uses RE2 syntax; `gt`/`lt` compare numerically; `in` takes a list
+                                     * @enum {string}
+                                     */
+                                    operator: "eq" | "neq" | "contains" | "not_contains" | "regex" | "gt" | "lt" | "is_set" | "is_not_set" | "in";
+                                    /** @description Required except for is_set / is_not_set; a list for `in` */
+                                    value?: (string | number | boolean) | (string | number | boolean)[];
+                                } | {
+                                    /** @constant */
+                                    type: "cohort";
+                                    /**
+                                     * Format: uuid
+                                     * @description A saved cohort of this project
+                                     */
+                                    cohortId: string;
+                                    /**
+                                     * @default in
+                                     * @enum {string}
+                                     */
+                                    operator: "in" | "not_in";
+                                })[];
                             };
                             refreshSeconds: number | null;
                             isDefault: boolean;
@@ -3830,10 +3908,36 @@ export interface operations {
                                 /** @description ISO date, or a relative range like "-7d" */
                                 dateFrom?: string;
                                 dateTo?: string;
-                                /** @description Property filters added to every tile's query */
-                                filters?: {
-                                    [key: string]: unknown;
-                                }[];
+                                /** @description Property or cohort filters added to every tile's query */
+                                filters?: ({
+                                    /**
+                                     * @description `event`: a property of the event; `person`: a property of the person who sent it
+                                     * @enum {string}
+                                     */
+                                    type: "event" | "person";
+                                    /** @description Property name */
+                                    key: string;
+                                    /**
+                                     * @description `eq`/`neq` compare as text; `contains`/`not_contains` are case-insensitive; `regex` uses RE2 syntax; `gt`/`lt` compare numerically; `in` takes a list
+                                     * @enum {string}
+                                     */
+                                    operator: "eq" | "neq" | "contains" | "not_contains" | "regex" | "gt" | "lt" | "is_set" | "is_not_set" | "in";
+                                    /** @description Required except for is_set / is_not_set; a list for `in` */
+                                    value?: (string | number | boolean) | (string | number | boolean)[];
+                                } | {
+                                    /** @constant */
+                                    type: "cohort";
+                                    /**
+                                     * Format: uuid
+                                     * @description A saved cohort of this project
+                                     */
+                                    cohortId: string;
+                                    /**
+                                     * @default in
+                                     * @enum {string}
+                                     */
+                                    operator: "in" | "not_in";
+                                })[];
                             };
                             refreshSeconds: number | null;
                             isDefault: boolean;
@@ -3933,10 +4037,36 @@ export interface operations {
                         /** @description ISO date, or a relative range like "-7d" */
                         dateFrom?: string;
                         dateTo?: string;
-                        /** @description Property filters added to every tile's query */
-                        filters?: {
-                            [key: string]: unknown;
-                        }[];
+                        /** @description Property or cohort filters added to every tile's query */
+                        filters?: ({
+                            /**
+                             * @description `event`: a property of the event; `person`: a property of the person who sent it
+                             * @enum {string}
+                             */
+                            type: "event" | "person";
+                            /** @description Property name */
+                            key: string;
+                            /**
+                             * @description `eq`/`neq` compare as text; `contains`/`not_contains` are case-insensitive; `regex` uses RE2 syntax; `gt`/`lt` compare numerically; `in` takes a list
+                             * @enum {string}
+                             */
+                            operator: "eq" | "neq" | "contains" | "not_contains" | "regex" | "gt" | "lt" | "is_set" | "is_not_set" | "in";
+                            /** @description Required except for is_set / is_not_set; a list for `in` */
+                            value?: (string | number | boolean) | (string | number | boolean)[];
+                        } | {
+                            /** @constant */
+                            type: "cohort";
+                            /**
+                             * Format: uuid
+                             * @description A saved cohort of this project
+                             */
+                            cohortId: string;
+                            /**
+                             * @default in
+                             * @enum {string}
+                             */
+                            operator?: "in" | "not_in";
+                        })[];
                     };
                     refreshSeconds?: number | null;
                 };
@@ -3961,10 +4091,36 @@ export interface operations {
                                 /** @description ISO date, or a relative range like "-7d" */
                                 dateFrom?: string;
                                 dateTo?: string;
-                                /** @description Property filters added to every tile's query */
-                                filters?: {
-                                    [key: string]: unknown;
-                                }[];
+                                /** @description Property or cohort filters added to every tile's query */
+                                filters?: ({
+                                    /**
+                                     * @description `event`: a property of the event; `person`: a property of the person who sent it
+                                     * @enum {string}
+                                     */
+                                    type: "event" | "person";
+                                    /** @description Property name */
+                                    key: string;
+                                    /**
+                                     * @description `eq`/`neq` compare as text; `contains`/`not_contains` are case-insensitive; `regex` uses RE2 syntax; `gt`/`lt` compare numerically; `in` takes a list
+                                     * @enum {string}
+                                     */
+                                    operator: "eq" | "neq" | "contains" | "not_contains" | "regex" | "gt" | "lt" | "is_set" | "is_not_set" | "in";
+                                    /** @description Required except for is_set / is_not_set; a list for `in` */
+                                    value?: (string | number | boolean) | (string | number | boolean)[];
+                                } | {
+                                    /** @constant */
+                                    type: "cohort";
+                                    /**
+                                     * Format: uuid
+                                     * @description A saved cohort of this project
+                                     */
+                                    cohortId: string;
+                                    /**
+                                     * @default in
+                                     * @enum {string}
+                                     */
+                                    operator: "in" | "not_in";
+                                })[];
                             };
                             refreshSeconds: number | null;
                             isDefault: boolean;
@@ -4056,10 +4212,36 @@ export interface operations {
                                 /** @description ISO date, or a relative range like "-7d" */
                                 dateFrom?: string;
                                 dateTo?: string;
-                                /** @description Property filters added to every tile's query */
-                                filters?: {
-                                    [key: string]: unknown;
-                                }[];
+                                /** @description Property or cohort filters added to every tile's query */
+                                filters?: ({
+                                    /**
+                                     * @description `event`: a property of the event; `person`: a property of the person who sent it
+                                     * @enum {string}
+                                     */
+                                    type: "event" | "person";
+                                    /** @description Property name */
+                                    key: string;
+                                    /**
+                                     * @description `eq`/`neq` compare as text; `contains`/`not_contains` are case-insensitive; `regex` uses RE2 syntax; `gt`/`lt` compare numerically; `in` takes a list
+                                     * @enum {string}
+                                     */
+                                    operator: "eq" | "neq" | "contains" | "not_contains" | "regex" | "gt" | "lt" | "is_set" | "is_not_set" | "in";
+                                    /** @description Required except for is_set / is_not_set; a list for `in` */
+                                    value?: (string | number | boolean) | (string | number | boolean)[];
+                                } | {
+                                    /** @constant */
+                                    type: "cohort";
+                                    /**
+                                     * Format: uuid
+                                     * @description A saved cohort of this project
+                                     */
+                                    cohortId: string;
+                                    /**
+                                     * @default in
+                                     * @enum {string}
+                                     */
+                                    operator: "in" | "not_in";
+                                })[];
                             };
                             refreshSeconds: number | null;
                             isDefault: boolean;
@@ -4141,10 +4323,36 @@ export interface operations {
                                 /** @description ISO date, or a relative range like "-7d" */
                                 dateFrom?: string;
                                 dateTo?: string;
-                                /** @description Property filters added to every tile's query */
-                                filters?: {
-                                    [key: string]: unknown;
-                                }[];
+                                /** @description Property or cohort filters added to every tile's query */
+                                filters?: ({
+                                    /**
+                                     * @description `event`: a property of the event; `person`: a property of the person who sent it
+                                     * @enum {string}
+                                     */
+                                    type: "event" | "person";
+                                    /** @description Property name */
+                                    key: string;
+                                    /**
+                                     * @description `eq`/`neq` compare as text; `contains`/`not_contains` are case-insensitive; `regex` uses RE2 syntax; `gt`/`lt` compare numerically; `in` takes a list
+                                     * @enum {string}
+                                     */
+                                    operator: "eq" | "neq" | "contains" | "not_contains" | "regex" | "gt" | "lt" | "is_set" | "is_not_set" | "in";
+                                    /** @description Required except for is_set / is_not_set; a list for `in` */
+                                    value?: (string | number | boolean) | (string | number | boolean)[];
+                                } | {
+                                    /** @constant */
+                                    type: "cohort";
+                                    /**
+                                     * Format: uuid
+                                     * @description A saved cohort of this project
+                                     */
+                                    cohortId: string;
+                                    /**
+                                     * @default in
+                                     * @enum {string}
+                                     */
+                                    operator: "in" | "not_in";
+                                })[];
                             };
                             refreshSeconds: number | null;
                             isDefault: boolean;
@@ -4235,10 +4443,36 @@ export interface operations {
                                 /** @description ISO date, or a relative range like "-7d" */
                                 dateFrom?: string;
                                 dateTo?: string;
-                                /** @description Property filters added to every tile's query */
-                                filters?: {
-                                    [key: string]: unknown;
-                                }[];
+                                /** @description Property or cohort filters added to every tile's query */
+                                filters?: ({
+                                    /**
+                                     * @description `event`: a property of the event; `person`: a property of the person who sent it
+                                     * @enum {string}
+                                     */
+                                    type: "event" | "person";
+                                    /** @description Property name */
+                                    key: string;
+                                    /**
+                                     * @description `eq`/`neq` compare as text; `contains`/`not_contains` are case-insensitive; `regex` uses RE2 syntax; `gt`/`lt` compare numerically; `in` takes a list
+                                     * @enum {string}
+                                     */
+                                    operator: "eq" | "neq" | "contains" | "not_contains" | "regex" | "gt" | "lt" | "is_set" | "is_not_set" | "in";
+                                    /** @description Required except for is_set / is_not_set; a list for `in` */
+                                    value?: (string | number | boolean) | (string | number | boolean)[];
+                                } | {
+                                    /** @constant */
+                                    type: "cohort";
+                                    /**
+                                     * Format: uuid
+                                     * @description A saved cohort of this project
+                                     */
+                                    cohortId: string;
+                                    /**
+                                     * @default in
+                                     * @enum {string}
+                                     */
+                                    operator: "in" | "not_in";
+                                })[];
                             };
                             refreshSeconds: number | null;
                             isDefault: boolean;
@@ -4333,10 +4567,36 @@ export interface operations {
                                 /** @description ISO date, or a relative range like "-7d" */
                                 dateFrom?: string;
                                 dateTo?: string;
-                                /** @description Property filters added to every tile's query */
-                                filters?: {
-                                    [key: string]: unknown;
-                                }[];
+                                /** @description Property or cohort filters added to every tile's query */
+                                filters?: ({
+                                    /**
+                                     * @description `event`: a property of the event; `person`: a property of the person who sent it
+                                     * @enum {string}
+                                     */
+                                    type: "event" | "person";
+                                    /** @description Property name */
+                                    key: string;
+                                    /**
+                                     * @description `eq`/`neq` compare as text; `contains`/`not_contains` are case-insensitive; `regex` uses RE2 syntax; `gt`/`lt` compare numerically; `in` takes a list
+                                     * @enum {string}
+                                     */
+                                    operator: "eq" | "neq" | "contains" | "not_contains" | "regex" | "gt" | "lt" | "is_set" | "is_not_set" | "in";
+                                    /** @description Required except for is_set / is_not_set; a list for `in` */
+                                    value?: (string | number | boolean) | (string | number | boolean)[];
+                                } | {
+                                    /** @constant */
+                                    type: "cohort";
+                                    /**
+                                     * Format: uuid
+                                     * @description A saved cohort of this project
+                                     */
+                                    cohortId: string;
+                                    /**
+                                     * @default in
+                                     * @enum {string}
+                                     */
+                                    operator: "in" | "not_in";
+                                })[];
                             };
                             refreshSeconds: number | null;
                             isDefault: boolean;
@@ -4494,7 +4754,6 @@ export interface operations {
                              */
                             operator?: "in" | "not_in";
                         })[];
-                        /** @description Split the results by a property value */
                         breakdown?: {
                             /** @enum {string} */
                             type: "event" | "person";
@@ -4505,6 +4764,11 @@ export interface operations {
                              * @default 10
                              */
                             limit?: number;
+                        } | {
+                            /** @constant */
+                            type: "cohort";
+                            /** @description Saved cohorts of this project; one result per cohort (a person may be in several) */
+                            cohortIds: string[];
                         };
                         /**
                          * @description Also return the previous period of the same length
@@ -4664,6 +4928,11 @@ export interface operations {
                              * @default 10
                              */
                             limit?: number;
+                        } | {
+                            /** @constant */
+                            type: "cohort";
+                            /** @description Saved cohorts of this project; one result per cohort (a person may be in several) */
+                            cohortIds: string[];
                         };
                         /**
                          * @description Page of the ids of people who reached the previous step but not this one
@@ -6024,7 +6293,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description ORG_SUSPENDED: the organization is suspended */
+            /** @description ORG_SUSPENDED: the organization is suspended or being deleted */
             403: {
                 headers: {
                     [name: string]: unknown;
