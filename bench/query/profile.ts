@@ -39,6 +39,11 @@ const cases: Record<string, unknown> = {
   uu: { kind: 'trends', series: [{ event: '$pageview', math: 'unique_users' }], interval: 'day', ...range },
   funnel: { kind: 'funnel', steps: steps.map((event) => ({ event })), window: { value: 1, unit: 'day' }, ...range },
   funnelStrict: { kind: 'funnel', order: 'strict', steps: steps.map((event) => ({ event })), window: { value: 1, unit: 'day' }, ...range },
+  funnelExclusion: {
+    kind: 'funnel', steps: steps.map((event) => ({ event })), exclusions: [{ event: 'signup', fromStep: 0, toStep: 2 }],
+    window: { value: 1, unit: 'hour' }, breakdown: { type: 'event', key: 'browser', limit: 3 }, ...range,
+  },
+  retentionFirst: { kind: 'retention', startEvent: { event: 'view_item' }, returnEvent: { event: 'purchase' }, period: 'week', periods: 4, retentionType: 'first_time', ...range },
   retention: { kind: 'retention', startEvent: { event: '$pageview' }, returnEvent: { event: '$pageview' }, period: 'day', periods: 30, ...range },
 };
 
@@ -75,13 +80,37 @@ async function main() {
       xs.sort((a, b) => a - b);
       console.log(`${name}: p50 ${xs[Math.floor(xs.length / 2)]!.toFixed(1)} min ${xs[0]!.toFixed(1)} ms`);
     };
+    // `--baseline dir`: another checkout's server/src/query/plan-query.ts; its plans are timed
+    // interleaved with this tree's (A, B, A, B, …) so machine load hits both alike, and the
+    // answers are compared.
+    const baseline = arg('baseline');
+    const other = baseline ? ((await import(`${baseline}/server/src/query/plan-query.ts`)) as { planQuery: typeof planQuery }).planQuery : undefined;
     for (const [name, def] of Object.entries(cases)) {
       if (ONLY && !name.includes(ONLY)) continue;
       const q = querySchema.parse(def) as Query;
-      const plan = planQuery(env, q, resolveRange((q as any).dateFrom, (q as any).dateTo, 'UTC'));
+      const r = resolveRange((q as any).dateFrom, (q as any).dateTo, 'UTC');
+      const plan = planQuery(env, q, r);
       if (args.includes('--print')) console.log(plan.queries[0]!.sql, JSON.stringify(plan.queries[0]!.params));
       if (args.includes('--answer')) console.log(JSON.stringify(plan.shape(await runCompiled(client, plan.queries, limits))).slice(0, 600));
-      await timeIt(name, () => runCompiled(client, plan.queries, limits));
+      if (!other) {
+        await timeIt(name, () => runCompiled(client, plan.queries, limits));
+        continue;
+      }
+      const before = other(env, q, r);
+      const a = JSON.stringify(before.shape(await runCompiled(client, before.queries, limits)));
+      const b = JSON.stringify(plan.shape(await runCompiled(client, plan.queries, limits)));
+      const xs: number[] = [];
+      const ys: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        let t = performance.now();
+        await runCompiled(client, before.queries, limits);
+        xs.push(performance.now() - t);
+        t = performance.now();
+        await runCompiled(client, plan.queries, limits);
+        ys.push(performance.now() - t);
+      }
+      const p50 = (v: number[]) => [...v].sort((m, n) => m - n)[Math.floor(v.length / 2)]!.toFixed(1);
+      console.log(`${name}: baseline p50 ${p50(xs)} ms, this tree p50 ${p50(ys)} ms, answers ${a === b ? 'identical' : 'DIFFER'}`);
     }
     for (const f of all('sql')) {
       const sql = readFileSync(f, 'utf8').replaceAll('{project}', `'${projectId}'`).replaceAll('{db}', database);
