@@ -104,6 +104,22 @@ describe('createEventWriter against chDB', () => {
     expect(rows).toEqual([{ reason: 'missing_event', payload: '{"x":1}', source: 'posthog' }]);
   });
 
+  it('stores properties and person sets as exactly the JSON text of what was sent', async () => {
+    const properties = {
+      'ü "k"\\': 'line\nbreak\ttab "q" \u2028 😀 \ud800', nested: { a: [1, 2.5, -0, 1e21, null, true, {}], b: {} }, empty: '', big: 12345678901234567890,
+    };
+    const e = ev('json-text', 'pageview', { properties, set: { 'a"b': ['x', { y: 1 }] }, setOnce: { first: '\u0001' } });
+    await writer.write([e], { deduplicationToken: 'json-text' });
+    const [row] = await q<{ properties: string; person_set: string; person_set_once: string }>(
+      `SELECT properties, person_set, person_set_once FROM cairn.events WHERE uuid = '${e.uuid}'`,
+    );
+    expect(row).toEqual({ properties: JSON.stringify(properties), person_set: JSON.stringify(e.set), person_set_once: JSON.stringify(e.setOnce) });
+    const other = ev('json-text-2', 'pageview', { properties: {} });
+    await writer.write([other], { deduplicationToken: 'json-text-2' });
+    const [empty] = await q<{ properties: string; person_set: string }>(`SELECT properties, person_set FROM cairn.events WHERE uuid = '${other.uuid}'`);
+    expect(empty).toEqual({ properties: '{}', person_set: '' });
+  });
+
   it('leaves no deduplication token behind: a later insert into events without one is stored', async () => {
     // chDB keeps `clickhouse_settings` for the whole session (they become `SET`s); a token
     // passed that way would fold every later token-less insert into events as a duplicate.
@@ -138,15 +154,15 @@ describe('createEventWriter against chDB', () => {
 });
 
 describe('eventRowText', () => {
-  it('is the JSON of the row object, for any property content', () => {
+  it('is one JSON line of the row, with the JSON columns as objects', () => {
     const e = ev('a"b\\c\u2028', 'ünï "quoted"', {
       properties: { $current_url: 'https://x.example/p?a="1"', $user_agent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile Safari', nested: { k: ['\n', 1, null] } },
       set: { email: 'x@y' }, flags: ['timestamp_clamped'],
     });
     const expected = {
       project_id: e.projectId, uuid: e.uuid, event: e.event, distinct_id: e.distinctId, person_id: 'p',
-      timestamp: toClickHouseTime(e.timestamp), received_at: toClickHouseTime(e.receivedAt), properties: JSON.stringify(e.properties),
-      person_set: '{"email":"x@y"}', person_set_once: '', ...eventColumns(e), flags: ['timestamp_clamped'],
+      timestamp: toClickHouseTime(e.timestamp), received_at: toClickHouseTime(e.receivedAt), properties: e.properties,
+      person_set: { email: 'x@y' }, person_set_once: '', ...eventColumns(e), flags: ['timestamp_clamped'],
     };
     const text = eventRowText(e, 'p');
     expect(text.endsWith('\n')).toBe(true);

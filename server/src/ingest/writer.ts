@@ -194,7 +194,7 @@ export function createEventWriter(deps: EventWriterDeps): EventWriter {
         }
         return out;
       });
-      await Promise.all(prepared.map(({ client, database, rows, token }) => insertText(client, `${database}.events`, rows, dedupSettings(token))));
+      await Promise.all(prepared.map(({ client, database, rows, token }) => insertText(client, `${database}.events`, rows, `${dedupSettings(token)}, ${EVENT_ROW_SETTINGS}`)));
     },
     async writeDeadLetters(rows) {
       for (const [orgId, list] of groupBy(rows, (r) => r.orgId)) {
@@ -217,23 +217,44 @@ export function createEventWriter(deps: EventWriterDeps): EventWriter {
 }
 
 const json = JSON.stringify;
-const objectText = (o: Record<string, unknown> | undefined) => (o && Object.keys(o).length > 0 ? json(o) : '');
+/** A JSON object column value: the object itself (read back as its text), or "" when empty. */
+const objectField = (o: Record<string, unknown> | undefined) =>
+  !o || Object.keys(o).length === 0 ? '""' : Array.isArray(o) ? json(json(o)) : json(o);
 
 /**
- * One JSONEachRow line of the events table, built as text: the same row as an object passed
- * through JSON.stringify, without the intermediate object per event.
+ * One JSONEachRow line of the events table, built as text. The JSON columns (properties,
+ * person_set, person_set_once) are written as objects, not as JSON strings inside JSON: with
+ * `input_format_json_read_objects_as_strings` ClickHouse stores an object's text as sent, i.e.
+ * exactly `JSON.stringify(value)`, and the writer skips escaping every property twice.
  */
 export function eventRowText(e: IngestEvent, personId: string): string {
   const c = eventColumns(e);
-  return (
-    `{"project_id":${json(e.projectId)},"uuid":${json(e.uuid)},"event":${json(e.event)},"distinct_id":${json(e.distinctId)},` +
-    `"person_id":${json(personId)},"timestamp":"${toClickHouseTime(e.timestamp)}","received_at":"${toClickHouseTime(e.receivedAt)}",` +
-    `"properties":${json(json(e.properties))},"person_set":${json(objectText(e.set))},"person_set_once":${json(objectText(e.setOnce))},` +
-    `"url":${json(c.url)},"path":${json(c.path)},"referrer":${json(c.referrer)},"browser":${json(c.browser)},"os":${json(c.os)},` +
-    `"device_type":${json(c.device_type)},"country":${json(c.country)},"session_id":${json(c.session_id)},"lib":${json(c.lib)},` +
-    `"flags":${json(e.flags)}}\n`
-  );
+  // The plain columns go through one JSON.stringify of an object (V8's fast path); the JSON
+  // columns are spliced in front as raw objects.
+  const rest = json({
+    project_id: e.projectId,
+    uuid: e.uuid,
+    event: e.event,
+    distinct_id: e.distinctId,
+    person_id: personId,
+    timestamp: toClickHouseTime(e.timestamp),
+    received_at: toClickHouseTime(e.receivedAt),
+    url: c.url,
+    path: c.path,
+    referrer: c.referrer,
+    browser: c.browser,
+    os: c.os,
+    device_type: c.device_type,
+    country: c.country,
+    session_id: c.session_id,
+    lib: c.lib,
+    flags: e.flags,
+  });
+  return `{"properties":${Array.isArray(e.properties) ? json(json(e.properties)) : json(e.properties)},"person_set":${objectField(e.set)},"person_set_once":${objectField(e.setOnce)},${rest.slice(1)}\n`;
 }
+
+/** Settings of every events insert: how `eventRowText` lines are read. */
+export const EVENT_ROW_SETTINGS = 'input_format_json_read_objects_as_strings = 1';
 
 /**
  * Inserts JSONEachRow text. Settings go in the statement's own SETTINGS clause, never in
@@ -243,7 +264,8 @@ export function eventRowText(e: IngestEvent, personId: string): string {
 async function insertText(client: ClickHouseClient, table: string, rows: string, settings?: string): Promise<void> {
   const res = await client.exec({
     query: `INSERT INTO ${table}${settings ? ` SETTINGS ${settings}` : ''} FORMAT JSONEachRow`,
-    values: Readable.from([Buffer.from(rows)], { objectMode: false }),
+    // A string chunk (encoding set) is not turned into a Buffer and back: chDB takes the text.
+    values: Readable.from([rows], { objectMode: false, encoding: 'utf8' }),
   });
   for await (const _ of res.stream); // the (empty) answer: drained so an HTTP socket is released
 }
