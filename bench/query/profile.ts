@@ -110,6 +110,10 @@ async function main() {
         ys.push(performance.now() - t);
       }
       const p50 = (v: number[]) => [...v].sort((m, n) => m - n)[Math.floor(v.length / 2)]!.toFixed(1);
+      if (a !== b && args.includes('--dump')) {
+        writeFileSync(`/tmp/profile-${name}-baseline.json`, JSON.stringify(JSON.parse(a), null, 1));
+        writeFileSync(`/tmp/profile-${name}-tree.json`, JSON.stringify(JSON.parse(b), null, 1));
+      }
       console.log(`${name}: baseline p50 ${p50(xs)} ms, this tree p50 ${p50(ys)} ms, answers ${a === b ? 'identical' : 'DIFFER'}`);
     }
     for (const f of all('sql')) {
