@@ -1,7 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { api, INIT, newDataDir } from '../support/cairn.js';
-import { runCli, type CairnProcess } from '../support/process.js';
+import { repoRoot, runCli, type CairnProcess } from '../support/process.js';
 
 const dataDir = newDataDir();
 const env = { ...INIT, CAIRN_DATA_DIR: dataDir, CAIRN_PORT: '0', CAIRN_HOST: '127.0.0.1' };
@@ -70,6 +71,20 @@ describe('after a crash', () => {
       expect(projects.json.data).toHaveLength(1);
       next.child.kill('SIGTERM');
       expect(await next.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('embedding Cairn in a program', () => {
+  it('lets the program end cleanly after close(), with nothing printed after it', () => {
+    const dir = newDataDir();
+    try {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', 'tests/foundation/fixtures/start-and-close.mts', dir], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
+      expect(r.stderr).toBe('');
+      expect(r.stdout.trim()).toBe('closed');
+      expect(r.status).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

