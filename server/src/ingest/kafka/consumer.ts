@@ -14,7 +14,7 @@ export interface KafkaConsumerOptions {
   config: Config;
   log: Logger;
   writer: EventWriter;
-  /** Called when the consumer stopped for good (the process should exit and be restarted). */
+  /** Called when the consumer could not be rebuilt after repeated crashes (the process should exit and be restarted). */
   onFatal?(err: Error): void;
   metrics?: ConsumerMetrics;
 }
@@ -200,42 +200,84 @@ export function createKafkaConsumer(opts: KafkaConsumerOptions): KafkaIngestCons
     }
   };
 
+  const runConsumer = async () => {
+    const c = kafka.consumer({
+      groupId: config.env.KAFKA_CONSUMER_GROUP,
+      sessionTimeout: config.env.KAFKA_SESSION_TIMEOUT_MS,
+      heartbeatInterval: Math.max(500, Math.floor(config.env.KAFKA_SESSION_TIMEOUT_MS / 10)),
+      maxBytes: fetchMax,
+      maxBytesPerPartition: Math.max(65_536, Math.floor(fetchMax / 4)),
+      maxWaitTimeInMs: 250,
+      allowAutoTopicCreation: false,
+      retry: { initialRetryTime: 300, retries: 10, restartOnFailure: async () => true },
+    });
+    consumer = c;
+    c.on(c.events.GROUP_JOIN, () => {
+      joined = true;
+      failedRestarts = 0;
+    });
+    c.on(c.events.CRASH, ({ payload }) => {
+      joined = false;
+      if (payload.restart) {
+        log.warn({ err: payload.error }, 'kafka consumer: crashed, kafkajs restarts it');
+        return;
+      }
+      // kafkajs gives up on errors it deems non-retriable, some of which are passing (no group
+      // coordinator yet while a restarted broker loads its offsets topic). The events are safe
+      // in Kafka; a consumer that stays down only stops them reaching ClickHouse. So rebuild it.
+      log.error({ err: payload.error }, 'kafka consumer: kafkajs gave up; rebuilding the consumer');
+      restartLater(payload.error);
+    });
+    await c.connect();
+    await c.subscribe({ topics: [topics.events], fromBeginning: true });
+    await c.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: concurrency, eachBatch });
+  };
+
+  // Rebuilds after kafkajs gave up, with capped exponential backoff. Only after MAX_RESTARTS
+  // rebuilds in a row that never rejoined the group is the process told (it should exit and be
+  // restarted by its supervisor); /readyz reports not ready all the while.
+  const MAX_RESTARTS = 10;
+  let failedRestarts = 0;
+  let closing = false;
+  let restartTimer: NodeJS.Timeout | undefined;
+  const restartLater = (cause: Error) => {
+    if (closing || restartTimer) return;
+    if (failedRestarts >= MAX_RESTARTS) {
+      log.error({ err: cause, attempts: failedRestarts }, 'kafka consumer: stopped for good');
+      opts.onFatal?.(cause);
+      return;
+    }
+    const wait = Math.min(30_000, 500 * 2 ** failedRestarts);
+    failedRestarts++;
+    restartTimer = setTimeout(async () => {
+      restartTimer = undefined;
+      if (closing) return;
+      await consumer?.disconnect().catch(() => {});
+      try {
+        await runConsumer();
+        log.info({ attempt: failedRestarts }, 'kafka consumer: rebuilt');
+      } catch (err) {
+        log.warn({ err, attempt: failedRestarts }, 'kafka consumer: rebuild failed');
+        restartLater(err as Error);
+      }
+    }, wait);
+  };
+
   return {
     ready: () => joined && consumer !== undefined,
     async start() {
       stopping = false;
+      closing = false;
       await withAdmin(kafka, config, (admin) => ensureTopics(admin, topics, log));
       producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
       await producer.connect();
-      const c = kafka.consumer({
-        groupId: config.env.KAFKA_CONSUMER_GROUP,
-        sessionTimeout: config.env.KAFKA_SESSION_TIMEOUT_MS,
-        heartbeatInterval: Math.max(500, Math.floor(config.env.KAFKA_SESSION_TIMEOUT_MS / 10)),
-        maxBytes: fetchMax,
-        maxBytesPerPartition: Math.max(65_536, Math.floor(fetchMax / 4)),
-        maxWaitTimeInMs: 250,
-        allowAutoTopicCreation: false,
-        retry: { initialRetryTime: 300, retries: 10, restartOnFailure: async () => true },
-      });
-      consumer = c;
-      c.on(c.events.GROUP_JOIN, () => {
-        joined = true;
-      });
-      c.on(c.events.CRASH, ({ payload }) => {
-        joined = false;
-        if (payload.restart) {
-          log.warn({ err: payload.error }, 'kafka consumer: crashed, restarting');
-          return;
-        }
-        log.error({ err: payload.error }, 'kafka consumer: stopped for good');
-        opts.onFatal?.(payload.error);
-      });
-      await c.connect();
-      await c.subscribe({ topics: [topics.events], fromBeginning: true });
-      await c.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: concurrency, eachBatch });
+      await runConsumer();
       log.info({ topic: topics.events, group: config.env.KAFKA_CONSUMER_GROUP }, 'kafka consumer: consuming');
     },
     async stop() {
+      closing = true;
+      clearTimeout(restartTimer);
+      restartTimer = undefined;
       const c = consumer;
       if (!c) return;
       // Fetch nothing more; let the batches in hand be written and committed; then leave.
