@@ -14,6 +14,7 @@ import { planQuery } from '../../server/src/query/plan-query.js';
 import { runCompiled } from '../../server/src/query/runner.js';
 import { startCairn } from '../../server/src/server.js';
 import { generate, load } from '../../tests/query/support/dataset.js';
+import { INIT, funnelSteps as steps, range } from './fixture.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string) => {
@@ -25,16 +26,6 @@ const DIR = arg('dir') ?? '/tmp/cairn-qprof';
 const EVENTS = Number(arg('events') ?? 1_000_000);
 const RUNS = Number(arg('runs') ?? 5);
 const ONLY = arg('only');
-const INIT = {
-  CAIRN_INIT_ORG_NAME: 'Bench',
-  CAIRN_INIT_PROJECT_NAME: 'Bench',
-  CAIRN_INIT_PROJECT_TOKEN: 'cairn_pt_bench_0123456789abcdefghijklmnopqrstuv',
-  CAIRN_INIT_USER_EMAIL: 'bench@cairn.test',
-  CAIRN_INIT_USER_PASSWORD: 'bench password 123',
-  CAIRN_INIT_API_KEY: 'cairn_pk_bench_0123456789abcdefghijklmnopqrstuv',
-};
-const range = { dateFrom: '2026-09-30', dateTo: '2026-10-29' };
-const steps = ['$pageview', 'view_item', 'add_to_cart', 'purchase'];
 const cases: Record<string, unknown> = {
   uu: { kind: 'trends', series: [{ event: '$pageview', math: 'unique_users' }], interval: 'day', ...range },
   funnel: { kind: 'funnel', steps: steps.map((event) => ({ event })), window: { value: 1, unit: 'day' }, ...range },

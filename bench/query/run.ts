@@ -18,6 +18,7 @@ import { planQuery } from '../../server/src/query/plan-query.js';
 import { runCompiled } from '../../server/src/query/runner.js';
 import { startCairn } from '../../server/src/server.js';
 import { generate, load, type GenEvent } from '../../tests/query/support/dataset.js';
+import { INIT, funnelSteps, range } from './fixture.js';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -32,17 +33,7 @@ const ONLY = arg('only');
 const DAYS = 90;
 const START = '2026-08-01T00:00:00Z';
 
-const INIT = {
-  CAIRN_INIT_ORG_NAME: 'Bench',
-  CAIRN_INIT_PROJECT_NAME: 'Bench',
-  CAIRN_INIT_PROJECT_TOKEN: 'cairn_pt_bench_0123456789abcdefghijklmnopqrstuv',
-  CAIRN_INIT_USER_EMAIL: 'bench@cairn.test',
-  CAIRN_INIT_USER_PASSWORD: 'bench password 123',
-  CAIRN_INIT_API_KEY: 'cairn_pk_bench_0123456789abcdefghijklmnopqrstuv',
-};
 
-const range = { dateFrom: '2026-09-30', dateTo: '2026-10-29' };
-const funnelSteps = ['$pageview', 'view_item', 'add_to_cart', 'purchase'];
 
 /** The definitions timed, and their PostgreSQL equivalents ($1 project, $2 from, $3 to). */
 const cases: Array<{ name: string; query: unknown; pg?: string }> = [

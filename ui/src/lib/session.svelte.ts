@@ -1,27 +1,19 @@
 import { ApiFailure, client, unwrap, unwrapList } from './api';
+import type { paths } from './api/schema';
 
 export type Role = 'viewer' | 'member' | 'admin' | 'owner';
 const roles: Role[] = ['viewer', 'member', 'admin', 'owner'];
 export const roleAtLeast = (have: Role | undefined, need: Role) => !!have && roles.indexOf(have) >= roles.indexOf(need);
 
-export interface Me {
-  id: string;
-  email: string;
-  name: string;
-  instanceAdmin: boolean;
-  organizations: Array<{ id: string; name: string; slug: string; role: Role; status: string }>;
-  csrfToken?: string | null;
+type Json<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
+  responses: { 200: { content: { 'application/json': { data: infer D } } } };
 }
+  ? D
+  : never;
 
-export interface Project {
-  id: string;
-  organizationId: string;
-  name: string;
-  timezone: string;
-  token: string;
-  retentionDays: number | null;
-  createdAt: string;
-}
+/** The signed-in user, as `GET /api/v1/me` answers (types generated from the OpenAPI document). */
+export type Me = Json<'/api/v1/me', 'get'>;
+export type Project = Json<'/api/v1/projects', 'get'> extends Array<infer P> ? P : never;
 
 /** Who is signed in and what they can reach. Loaded once by the app shell, refreshed on switch. */
 class Session {
