@@ -1,45 +1,36 @@
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadConfig } from '../../server/src/config/index.js';
 import { kafkaConsumerModule } from '../../server/src/ingest/kafka/consumer.module.js';
 import { apiModules } from '../../server/src/modules.js';
-import { startCairn, type Running } from '../../server/src/server.js';
 import { ensureBroker, resetBroker, stopBroker, uniqueKafkaEnv, waitFor } from '../kafka/broker.js';
-import { INIT, newDataDir } from '../support/cairn.js';
+import { INIT, startTestCairn, type TestCairn } from '../support/cairn.js';
 import { postJson, TOKEN } from './helpers.js';
 
 // The broker is stopped and started while events are being captured. This file stops its
 // broker, so it runs one of its own on another port and leaves the shared one alone.
 const PORT = Number(process.env.CAIRN_KAFKA_RESTART_PORT ?? 19192);
 
-let cairn: Running;
-let dataDir: string;
+let cairn: TestCairn;
 
 beforeAll(async () => {
   await resetBroker(PORT);
   const brokers = await ensureBroker(PORT);
-  dataDir = newDataDir();
-  const config = loadConfig({
-    CAIRN_DATA_DIR: dataDir,
-    CAIRN_PORT: '0',
-    CAIRN_HOST: '127.0.0.1',
-    CAIRN_LOG_LEVEL: process.env.CAIRN_TEST_LOG_LEVEL ?? 'silent',
-    CAIRN_SHUTDOWN_TIMEOUT_MS: '2000',
-    KAFKA_BROKERS: brokers,
-    KAFKA_TOPIC_PARTITIONS: '3',
-    KAFKA_SESSION_TIMEOUT_MS: '6000',
-    KAFKA_PUBLISH_TIMEOUT_MS: '1500',
-    ...uniqueKafkaEnv('kafka_restart'),
-    ...INIT,
-  });
-  cairn = await startCairn(config, { modules: (deps) => [...apiModules(deps), kafkaConsumerModule(deps)] });
+  cairn = await startTestCairn(
+    {
+      KAFKA_BROKERS: brokers,
+      KAFKA_TOPIC_PARTITIONS: '3',
+      KAFKA_SESSION_TIMEOUT_MS: '6000',
+      KAFKA_PUBLISH_TIMEOUT_MS: '1500',
+      ...uniqueKafkaEnv('kafka_restart'),
+      ...INIT,
+    },
+    { modules: (deps) => [...apiModules(deps), kafkaConsumerModule(deps)] },
+  );
 }, 240_000);
 
 afterAll(async () => {
-  await cairn?.close();
+  await cairn?.destroy();
   await resetBroker(PORT);
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 it('answers 503 while the broker is down, recovers when it is back, and loses nothing it acknowledged', async () => {

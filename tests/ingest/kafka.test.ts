@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../server/src/config/index.js';
 import { kafkaConsumerModule } from '../../server/src/ingest/kafka/consumer.module.js';
 import { HEADER } from '../../server/src/ingest/kafka/message.codec.js';
 import { apiModules } from '../../server/src/modules.js';
-import { startCairn } from '../../server/src/server.js';
 import { ensureBroker, uniqueKafkaEnv, waitFor } from '../kafka/broker.js';
-import { INIT, newDataDir, type TestCairn } from '../support/cairn.js';
+import { INIT, startTestCairn, type TestCairn } from '../support/cairn.js';
 import { chRows, deadLetters, postJson, TOKEN } from './helpers.js';
 
 // `cairn start` with KAFKA_BROKERS: the gateway publishes to a real Kafka broker and the
@@ -18,26 +16,13 @@ const topics = uniqueKafkaEnv('kafka_start');
 
 beforeAll(async () => {
   brokers = await ensureBroker();
-  const dataDir = newDataDir();
-  const config = loadConfig({
-    CAIRN_DATA_DIR: dataDir,
-    CAIRN_PORT: '0',
-    CAIRN_HOST: '127.0.0.1',
-    CAIRN_LOG_LEVEL: process.env.CAIRN_TEST_LOG_LEVEL ?? 'silent',
-    CAIRN_SHUTDOWN_TIMEOUT_MS: '2000',
-    KAFKA_BROKERS: brokers,
-    KAFKA_TOPIC_PARTITIONS: '3',
-    KAFKA_SESSION_TIMEOUT_MS: '6000',
-    ...topics,
-    ...INIT,
-  });
-  const running = await startCairn(config, { modules: (deps) => [...apiModules(deps), kafkaConsumerModule(deps)] });
-  cairn = { ...running, dataDir, destroy: running.close };
+  cairn = await startTestCairn(
+    { KAFKA_BROKERS: brokers, KAFKA_TOPIC_PARTITIONS: '3', KAFKA_SESSION_TIMEOUT_MS: '6000', ...topics, ...INIT },
+    { modules: (deps) => [...apiModules(deps), kafkaConsumerModule(deps)] },
+  );
 });
 
-afterAll(async () => {
-  await cairn?.close();
-});
+afterAll(() => cairn?.destroy());
 
 const countOf = async (distinctId: string) =>
   Number((await chRows<{ n: string }>(cairn, 'SELECT count() AS n FROM ${db}.events FINAL WHERE distinct_id = {d:String}', { d: distinctId }))[0]!.n);

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../server/src/config/index.js';
+import type { Deps, Module } from '../../server/src/modules.js';
 import { startCairn, type Running } from '../../server/src/server.js';
 
 export interface TestCairn extends Running {
@@ -25,7 +26,11 @@ export const newDataDir = () => mkdtempSync(path.join(tmpdir(), 'cairn-test-'));
  * Starts a real Cairn (embedded PostgreSQL + chDB) on a free loopback port.
  * One per test file: chDB allows one data path per process.
  */
-export async function startTestCairn(env: Record<string, string> = {}, dataDir = newDataDir()): Promise<TestCairn> {
+export async function startTestCairn(
+  env: Record<string, string> = {},
+  opts: { modules?: (deps: Deps) => Module[] } = {},
+): Promise<TestCairn> {
+  const dataDir = newDataDir();
   const config = loadConfig({
     CAIRN_DATA_DIR: dataDir,
     CAIRN_PORT: '0',
@@ -34,7 +39,7 @@ export async function startTestCairn(env: Record<string, string> = {}, dataDir =
     CAIRN_SHUTDOWN_TIMEOUT_MS: '2000',
     ...env,
   });
-  const running = await startCairn(config);
+  const running = await startCairn(config, { modules: opts.modules });
   return {
     ...running,
     dataDir,
