@@ -9,7 +9,7 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 it('a stop flushes what the embedded bus holds, even when the shutdown timeout cuts the connections', async () => {
   // The flush interval is far longer than the shutdown timeout: when connections are cut the
   // events are still waiting in the bus, and only the bus's stop() can write them.
-  const first = await startTestCairn({ ...INIT, CAIRN_INGEST_FLUSH_MS: '10000', CAIRN_SHUTDOWN_TIMEOUT_MS: '300' }, dataDir);
+  const first = await startTestCairn({ ...INIT, CAIRN_INGEST_FLUSH_MS: '10000', CAIRN_SHUTDOWN_TIMEOUT_MS: '300' }, { dataDir });
   const sends = Array.from({ length: 20 }, (_, i) =>
     postJson(first.url, '/api/v1/capture', { token: TOKEN, event: 'before stop', distinct_id: 'shutdown-1', properties: { i } }).catch(() => ({ status: 0 })),
   );
@@ -19,7 +19,7 @@ it('a stop flushes what the embedded bus holds, even when the shutdown timeout c
   // Nothing could be acknowledged before the stop (the flush was 10 s away)…
   expect(answers.filter((a) => a.status === 200)).toHaveLength(0);
 
-  const second = await startTestCairn({ ...INIT }, dataDir);
+  const second = await startTestCairn({ ...INIT }, { dataDir });
   try {
     // …yet every event that reached the bus was written on the way down.
     const rows = await eventsOf(second, 'shutdown-1');

@@ -28,9 +28,9 @@ export const newDataDir = () => mkdtempSync(path.join(tmpdir(), 'cairn-test-'));
  */
 export async function startTestCairn(
   env: Record<string, string> = {},
-  opts: { modules?: (deps: Deps) => Module[] } = {},
+  opts: { dataDir?: string; modules?: (deps: Deps) => Module[] } = {},
 ): Promise<TestCairn> {
-  const dataDir = newDataDir();
+  const dataDir = opts.dataDir ?? newDataDir();
   const config = loadConfig({
     CAIRN_DATA_DIR: dataDir,
     CAIRN_PORT: '0',
